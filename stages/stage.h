@@ -1,0 +1,118 @@
+#pragma once
+// The interface every stage shares (public header of shotchain::core).
+//
+// A stage takes a typed input, produces a typed output, reports progress through a sink and
+// stops when its cancellation token is set. Stages know nothing of each other: the pipeline's
+// runner wires them. A host program that embeds shotchain implements `ProgressSink` to see
+// what happens, and `Stage<ShotClip, ShotClip>` (see pipeline/runner.h) to insert its own
+// step (a grade, an upscale) before assembly.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/error.h"
+
+namespace shotchain {
+
+// One progress report. Every field but `stage` is optional (empty / -1 when unknown).
+struct ProgressEvent {
+  enum class Kind {
+    started,  // the stage began
+    progress, // something moved: fraction, frames, or the service's state changed
+    finished, // the stage ended well
+    skipped,  // nothing to do: the journal says it is done already
+    failed,   // the stage failed (message says why)
+    log,      // a plain message (a warning, "this is a preview", ...)
+  };
+  Kind kind = Kind::progress;
+  std::string shot_id;       // the shot this is about ("" for job-level events)
+  std::string stage;         // "reference", "generate", "verify", "chain", "assemble", ...
+  int segment = -1;          // 0-based segment index within the shot, -1 when not per segment
+  int segments = -1;         // number of segments of the shot
+  double fraction = -1;      // 0..1 when known
+  std::string service_state; // the remote prediction's status word ("queued", "processing")
+  std::string message;       // human-readable detail (never a secret)
+};
+
+const char* to_string(ProgressEvent::Kind kind) noexcept;
+
+// Receives progress. Called from worker threads: implementations must be thread-safe.
+class ProgressSink {
+ public:
+  virtual ~ProgressSink() = default;
+  virtual void on_event(const ProgressEvent& event) = 0;
+};
+
+// A sink that drops everything.
+class NullProgressSink final : public ProgressSink {
+ public:
+  void on_event(const ProgressEvent&) override {}
+};
+
+// Cooperative cancellation, shared by every stage of a run. Setting it is async-signal-safe
+// (a lock-free atomic store), so a SIGINT/SIGTERM handler may call request().
+class CancelToken {
+ public:
+  void request() noexcept { flag_.store(true, std::memory_order_relaxed); }
+  bool requested() const noexcept { return flag_.load(std::memory_order_relaxed); }
+  // Throws Error(Failure::interrupted) when cancellation was requested; `what` names the place.
+  void throw_if_requested(const std::string& what) const {
+    if (requested()) throw Error(Failure::interrupted, what + ": interrupted");
+  }
+  // Sleeps up to `d`, waking early (within ~20 ms) when cancellation is requested.
+  // Returns false when cancelled.
+  bool sleep_for(std::chrono::milliseconds d) const;
+
+ private:
+  std::atomic<bool> flag_{false};
+  static_assert(std::atomic<bool>::is_always_lock_free);
+};
+
+// What a stage is given besides its input.
+struct StageContext {
+  ProgressSink* sink = nullptr;        // never null when handed to a stage by the runner
+  const CancelToken* cancel = nullptr; // never null when handed to a stage by the runner
+  std::string shot_id;                 // the shot being worked on ("" outside a shot)
+  int segment = -1;
+  int segments = -1;
+  std::filesystem::path work_dir; // a scratch folder the stage may write into
+
+  // Convenience: report with shot/segment filled in.
+  void report(ProgressEvent::Kind kind, const std::string& stage, std::string message = {},
+              double fraction = -1, std::string service_state = {}) const;
+  void check_cancel(const std::string& what) const {
+    if (cancel) cancel->throw_if_requested(what);
+  }
+};
+
+// A stage: typed input, typed output.
+template <class In, class Out>
+class Stage {
+ public:
+  using Input = In;
+  using Output = Out;
+  virtual ~Stage() = default;
+  virtual std::string name() const = 0;
+  virtual Out run(const In& input, StageContext& context) = 0;
+};
+
+// A stage made from a function (handy for hosts and tests).
+template <class In, class Out>
+class FunctionStage final : public Stage<In, Out> {
+ public:
+  FunctionStage(std::string name, std::function<Out(const In&, StageContext&)> fn)
+      : name_(std::move(name)), fn_(std::move(fn)) {}
+  std::string name() const override { return name_; }
+  Out run(const In& input, StageContext& context) override { return fn_(input, context); }
+
+ private:
+  std::string name_;
+  std::function<Out(const In&, StageContext&)> fn_;
+};
+
+} // namespace shotchain
