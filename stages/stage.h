@@ -116,3 +116,69 @@ class FunctionStage final : public Stage<In, Out> {
 };
 
 } // namespace shotchain
+
+namespace shotchain {
+
+// ---- Generation: one image-to-video segment, by whichever backend (preview or atlas) ----
+
+// What to generate. The backend writes the verified clip to `output` (a temporary name in the
+// same folder first, renamed at the end).
+struct GenerationRequest {
+  std::string shot_id;
+  int segment = 0;  // 0-based
+  int segments = 1; // of the shot
+  std::string model;
+  std::string prompt;
+  int duration = 6; // seconds: 6 -> 150 frames, 10 -> 250 frames at 25 fps
+  bool prompt_expansion = false;
+  std::filesystem::path reference_image; // PNG or JPEG: the clip's first frame
+  std::filesystem::path end_image;       // optional last frame ("" when none)
+  std::filesystem::path output;          // the .mp4 to write
+  int expected_frames() const { return duration * 25; }
+};
+
+// What the journal already knows about this segment from an earlier run.
+struct GenerationResume {
+  std::string upload_url;    // the reference was uploaded here already
+  std::string intent_time;   // ISO 8601 UTC: a submit was about to be sent at this time
+  std::string prediction_id; // the service accepted the job: never submit it again
+  std::string output_url;    // the service finished: download from here
+};
+
+// Called by the backend at each step, so the pipeline journals it durably before going on.
+// on_intent is called (and returns) before the billable submit is sent; on_prediction_id right
+// after the service answers. Any hook may be empty.
+struct GenerationHooks {
+  std::function<void(const std::string& upload_url)> on_upload;
+  std::function<void(const std::string& intent_time)> on_intent;
+  std::function<void(const std::string& prediction_id)> on_prediction_id;
+  std::function<void(const std::string& status)> on_status;
+  std::function<void(const std::string& output_url)> on_output_url;
+};
+
+struct GenerationResult {
+  std::filesystem::path file; // the verified clip (== request.output)
+  std::string prediction_id;  // "" for the preview backend
+  std::string output_url;     // "" for the preview backend
+  std::string upload_url;     // "" for the preview backend
+  int frames = 0;
+  int width = 0, height = 0;
+};
+
+// A generation backend: `preview` (offline, stages/preview_generator.h) or `atlas`.
+class GenerationBackend {
+ public:
+  virtual ~GenerationBackend() = default;
+  virtual std::string name() const = 0;
+  // True when generate() spends money (the plan shows the price; preview shows 0).
+  virtual bool paid() const = 0;
+  // Every local check (reference format/size/aspect, prompt, duration, model id) that can fail
+  // before anything is spent. Throws Error(Failure::bad_input).
+  virtual void preflight(const GenerationRequest& request) = 0;
+  // Generates (or, with a journalled prediction id, resumes) one segment.
+  virtual GenerationResult generate(const GenerationRequest& request,
+                                    const GenerationResume& resume, const GenerationHooks& hooks,
+                                    StageContext& context) = 0;
+};
+
+} // namespace shotchain
