@@ -1,0 +1,138 @@
+#pragma once
+// The stitch stage: conform and concatenate clips into one sequence (MOV for NLEs or MP4),
+// optionally dropping the duplicated frame at chained joins (decided by measurement), and
+// write the files that go beside it: timelines (OTIO, FCPXML, CMX3600 EDL), a QC report and
+// a contact sheet. The pipeline calls this as its assemble stage; `shotchain stitch` is a thin
+// front end. No FFmpeg type appears here.
+//
+// Errors: throws shotchain::Error. Bad input (no clips, a clip that cannot be opened, has no
+// video or no frames, output equal to an input, an unwritable output folder) is
+// Failure::bad_input and names the clip and its 1-based position; nothing is left behind.
+// Cancellation (Options::cancel requested) throws Failure::interrupted, also leaving nothing
+// behind.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "stages/stage.h"
+
+namespace shotchain::stitch {
+
+enum class Codec { automatic, copy, h264, prores, prores_hq, prores_4444 };
+enum class Fit { pad, crop, stretch };
+
+struct Rational {
+  int num = 25;
+  int den = 1;
+  double value() const { return static_cast<double>(num) / den; }
+  friend bool operator==(const Rational&, const Rational&) = default;
+};
+
+struct Size {
+  int width = 0;
+  int height = 0;
+  friend bool operator==(const Size&, const Size&) = default;
+};
+
+// One input clip. `label` names it in timelines, QC and the contact sheet (default: the file
+// name); `metadata` is provenance (model, prompt, prediction id, ...) carried into the OTIO
+// clip metadata and the QC report.
+struct Clip {
+  std::filesystem::path path;
+  std::string label;
+  std::map<std::string, std::string> metadata;
+};
+
+struct Timelines {
+  bool otio = false;   // <output stem>.otio
+  bool fcpxml = false; // <output stem>.fcpxml
+  bool edl = false;    // <output stem>.edl
+  bool any() const { return otio || fcpxml || edl; }
+};
+
+struct Progress {
+  std::size_t clip_index = 0; // 0-based clip being worked on
+  std::size_t clip_count = 0;
+  std::int64_t frames_done = 0;  // sequence frames written so far
+  std::int64_t frames_total = 0; // expected sequence frames (before join drops)
+  std::string phase;             // "probe", "measure", "copy", "encode", "outputs"
+};
+
+struct Options {
+  std::filesystem::path output; // .mov or .mp4
+  Codec codec = Codec::automatic;
+  Rational fps{25, 1};
+  std::optional<Size> size; // default: the first clip's displayed size (rotation applied)
+  Fit fit = Fit::pad;
+  bool dedupe_joins = false;
+  Timelines timelines;
+  std::filesystem::path qc_json;       // empty: no QC report
+  std::filesystem::path contact_sheet; // empty: no contact sheet (PNG)
+  // Written into the container's metadata (provenance), e.g. {"comment", "..."}.
+  std::vector<std::pair<std::string, std::string>> container_metadata;
+  std::function<void(const Progress&)> progress; // may be empty
+  const CancelToken* cancel = nullptr;           // may be null (stages/stage.h)
+};
+
+struct ClipReport {
+  std::filesystem::path path;
+  std::string label;
+  std::map<std::string, std::string> metadata;
+  Size source_size;          // coded size
+  int rotation = 0;          // degrees, as displayed (0, 90, 180, 270)
+  Rational source_fps{0, 1}; // average frame rate of the source
+  bool has_audio = false;
+  std::int64_t frames_in = 0;     // decoded (or copied) source frames
+  std::int64_t frames_out = 0;    // frames this clip contributes to the sequence
+  std::int64_t dropped_first = 0; // 1 when its first frame was dropped at the join before it
+  std::int64_t record_in = 0;     // first sequence frame (0-based) this clip occupies
+  std::vector<std::string> conform_actions; // e.g. "rotate 90", "scale 1920x1080->1366x768 pad"
+};
+
+// The join between clip `index` and clip `index + 1`.
+struct JoinReport {
+  std::size_t index = 0;
+  bool measured = false;  // false when --dedupe-joins was off
+  double psnr_first = 0;  // luma PSNR (dB) of clip N's last frame vs clip N+1's first
+  double psnr_second = 0; // ... vs clip N+1's second frame (0 when it has one frame)
+  bool dropped = false;   // clip N+1's first frame was dropped
+  std::string reason;     // why (or why not)
+};
+
+struct Result {
+  std::vector<ClipReport> clips;
+  std::vector<JoinReport> joins;
+  bool stream_copied = false;
+  std::string video_codec; // "prores", "h264", or the copied codec's name
+  Size size;
+  Rational fps{25, 1};
+  std::int64_t frames = 0; // sequence video frames
+  double duration = 0;     // seconds of video
+  bool has_audio = false;
+  double audio_duration = 0;                  // seconds of audio (0 without audio)
+  bool constant_rate = false;                 // every frame lasts exactly 1/fps
+  bool timestamps_increasing = false;         // strictly increasing video timestamps
+  std::vector<std::filesystem::path> written; // the sequence first, then side files
+};
+
+// Runs the whole stage. Writes every output atomically (temporary name in the destination
+// folder, renamed at the end).
+Result stitch(const std::vector<Clip>& clips, const Options& options);
+
+// Parsing helpers shared with the command line and the job spec. Each throws
+// Failure::bad_input naming `what` on a bad value.
+Codec parse_codec(const std::string& text, const std::string& what = "--codec");
+Fit parse_fit(const std::string& text, const std::string& what = "--fit");
+Rational parse_fps(const std::string& text,
+                   const std::string& what = "--fps"); // 25, 29.97, 30000/1001
+Size parse_size(const std::string& text, const std::string& what = "--size"); // WxH
+Timelines parse_timelines(const std::string& text, const std::string& what = "--timeline");
+const char* to_string(Codec codec);
+const char* to_string(Fit fit);
+
+} // namespace shotchain::stitch
