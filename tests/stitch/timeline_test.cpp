@@ -1,0 +1,193 @@
+// The timeline writers: FCPXML is well-formed XML (xmllint) whose clip durations add up to the
+// sequence; OTIO parses as JSON with the same property; the EDL has 8-character reels, full
+// names in comments and 25 fps record timecode from 01:00:00:00.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "common/error.h"
+#include "stages/timeline/timeline.h"
+#include "tests/support/run.h"
+#include "tests/support/temp_dir.h"
+
+namespace tl = shotchain::timeline;
+using shotchain::test::run;
+using shotchain::test::TempDir;
+
+namespace {
+
+tl::Sequence sample(const std::filesystem::path& dir) {
+  tl::Sequence s;
+  s.name = "demo & <test>";
+  s.width = 1366;
+  s.height = 768;
+  s.has_audio = true;
+  s.clips.push_back({"harbor_dolly_segment_01",
+                     dir / "harbor_dolly_segment_01.mp4",
+                     150,
+                     0,
+                     150,
+                     false,
+                     {{"prompt", "slow dolly \"forward\""}, {"model", "m/x"}}});
+  s.clips.push_back(
+      {"harbor_dolly_segment_02", dir / "harbor_dolly_segment_02.mp4", 150, 1, 150, true, {}});
+  s.clips.push_back({"face", dir / "face shot.mov", 250, 0, 250, false, {}});
+  return s;
+}
+
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// "3600s" or "149/25s" -> seconds as a fraction a/b, compared as doubles with exact frames.
+double fcp_seconds(const std::string& t) {
+  EXPECT_FALSE(t.empty());
+  EXPECT_EQ(t.back(), 's') << t;
+  auto body = t.substr(0, t.size() - 1);
+  auto slash = body.find('/');
+  if (slash == std::string::npos) return std::stod(body);
+  return std::stod(body.substr(0, slash)) / std::stod(body.substr(slash + 1));
+}
+
+std::vector<std::string> xpath_values(const std::filesystem::path& file, const std::string& xp) {
+  auto r = run({"xmllint", "--xpath", xp, file.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> out;
+  std::regex attr("\\w+=\"([^\"]*)\"");
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), attr);
+       it != std::sregex_iterator(); ++it)
+    out.push_back((*it)[1]);
+  return out;
+}
+
+} // namespace
+
+TEST(Timecode, TwentyFiveFpsFromOneHour) {
+  EXPECT_EQ(tl::timecode(90000, {25, 1}), "01:00:00:00");
+  EXPECT_EQ(tl::timecode(90000 + 149, {25, 1}), "01:00:05:24");
+  EXPECT_EQ(tl::timecode(30, {30000, 1001}), "00:00:01:00");
+}
+
+TEST(Timeline, FcpxmlIsWellFormedAndAddsUp) {
+  TempDir dir;
+  auto seq = sample(dir.path());
+  auto file = dir / "seq.fcpxml";
+  tl::write_text_file(file, tl::to_fcpxml(seq));
+  auto lint = run({"xmllint", "--noout", file.string()});
+  ASSERT_EQ(lint.exit_code, 0) << lint.err;
+  EXPECT_EQ(xpath_values(file, "/fcpxml/@version").at(0), "1.9");
+
+  auto seq_duration = fcp_seconds(xpath_values(file, "//sequence/@duration").at(0));
+  EXPECT_DOUBLE_EQ(seq_duration, (150 + 149 + 250) / 25.0);
+  EXPECT_DOUBLE_EQ(fcp_seconds(xpath_values(file, "//sequence/@tcStart").at(0)), 3600.0);
+  auto durations = xpath_values(file, "//spine/asset-clip/@duration");
+  auto offsets = xpath_values(file, "//spine/asset-clip/@offset");
+  auto starts = xpath_values(file, "//spine/asset-clip/@start");
+  ASSERT_EQ(durations.size(), 3u);
+  double sum = 0, expected_offset = 3600.0;
+  for (std::size_t i = 0; i < durations.size(); ++i) {
+    EXPECT_DOUBLE_EQ(fcp_seconds(offsets[i]), expected_offset) << i;
+    expected_offset += fcp_seconds(durations[i]);
+    sum += fcp_seconds(durations[i]);
+  }
+  EXPECT_DOUBLE_EQ(sum, seq_duration);
+  EXPECT_DOUBLE_EQ(fcp_seconds(starts[1]), 1 / 25.0); // the dropped join frame
+  auto srcs = xpath_values(file, "//media-rep/@src");
+  ASSERT_EQ(srcs.size(), 3u);
+  EXPECT_NE(srcs[2].find("face%20shot.mov"), std::string::npos) << srcs[2];
+  EXPECT_EQ(srcs[0].rfind("file:///", 0), 0u);
+}
+
+TEST(Timeline, OtioParsesAndAddsUp) {
+  TempDir dir;
+  auto seq = sample(dir.path());
+  auto file = dir / "seq.otio";
+  tl::write_text_file(file, tl::to_otio(seq));
+  rapidjson::Document doc;
+  auto text = read(file);
+  ASSERT_FALSE(doc.Parse(text.c_str()).HasParseError());
+  EXPECT_STREQ(doc["OTIO_SCHEMA"].GetString(), "Timeline.1");
+  EXPECT_DOUBLE_EQ(doc["global_start_time"]["value"].GetDouble(), 90000.0);
+  const auto& tracks = doc["tracks"]["children"];
+  ASSERT_EQ(tracks.Size(), 2u); // video and audio
+  for (const auto& track : tracks.GetArray()) {
+    double total = 0;
+    for (const auto& item : track["children"].GetArray()) {
+      EXPECT_DOUBLE_EQ(item["source_range"]["duration"]["rate"].GetDouble(), 25.0);
+      total += item["source_range"]["duration"]["value"].GetDouble();
+    }
+    EXPECT_DOUBLE_EQ(total, 549.0) << track["kind"].GetString();
+  }
+  const auto& clip1 = tracks[0]["children"][1];
+  EXPECT_DOUBLE_EQ(clip1["source_range"]["start_time"]["value"].GetDouble(), 1.0);
+  EXPECT_DOUBLE_EQ(clip1["media_reference"]["available_range"]["duration"]["value"].GetDouble(),
+                   150.0);
+  EXPECT_STREQ(tracks[0]["children"][0]["metadata"]["shotchain"]["prompt"].GetString(),
+               "slow dolly \"forward\"");
+  // Clips without audio are gaps on the audio track.
+  EXPECT_STREQ(tracks[1]["children"][0]["OTIO_SCHEMA"].GetString(), "Gap.1");
+  EXPECT_STREQ(tracks[1]["children"][1]["OTIO_SCHEMA"].GetString(), "Clip.1");
+}
+
+TEST(Timeline, EdlReelsAndTimecode) {
+  TempDir dir;
+  auto seq = sample(dir.path());
+  auto text = tl::to_edl(seq);
+  std::istringstream in(text);
+  std::string line;
+  std::regex event(
+      R"(^(\d{3})  (\S{1,8}) +(V|AA/V) +C +(\d\d:\d\d:\d\d:\d\d) (\d\d:\d\d:\d\d:\d\d) (\d\d:\d\d:\d\d:\d\d) (\d\d:\d\d:\d\d:\d\d)$)");
+  std::vector<std::smatch> events;
+  std::vector<std::string> lines;
+  while (std::getline(in, line)) lines.push_back(line);
+  std::vector<std::string> reels, rec_in, rec_out, src_in;
+  for (const auto& l : lines) {
+    std::smatch m;
+    if (std::regex_match(l, m, event)) {
+      reels.push_back(m[2]);
+      src_in.push_back(m[4]);
+      rec_in.push_back(m[6]);
+      rec_out.push_back(m[7]);
+    }
+  }
+  ASSERT_EQ(reels.size(), 3u) << text;
+  EXPECT_EQ(lines[0], "TITLE: demo & <test>");
+  EXPECT_EQ(lines[1], "FCM: NON-DROP FRAME");
+  for (const auto& r : reels) EXPECT_LE(r.size(), 8u);
+  EXPECT_NE(reels[0], reels[1]); // distinct sources keep distinct reels after truncation
+  EXPECT_EQ(rec_in[0], "01:00:00:00");
+  EXPECT_EQ(rec_out[0], "01:00:06:00");
+  EXPECT_EQ(rec_in[1], "01:00:06:00");
+  EXPECT_EQ(src_in[1], "00:00:00:01");
+  EXPECT_EQ(rec_out[2], "01:00:21:24"); // 549 frames = 21 s 24 f
+  EXPECT_NE(text.find("* FROM CLIP NAME: harbor_dolly_segment_02"), std::string::npos);
+  EXPECT_NE(text.find("* SOURCE FILE: " + (dir / "face shot.mov").string()), std::string::npos);
+}
+
+TEST(Timeline, ReelNamesUniqueAndShort) {
+  std::vector<tl::Entry> e;
+  for (int i = 0; i < 12; ++i)
+    e.push_back({"x", "/tmp/verylongname_" + std::to_string(i) + ".mp4", 1, 0, 1, false, {}});
+  e.push_back({"x", "/tmp/verylongname_0.mp4", 1, 0, 1, false, {}}); // same source again
+  auto reels = tl::reel_names(e);
+  std::set<std::string> unique(reels.begin(), reels.end() - 1);
+  EXPECT_EQ(unique.size(), 12u);
+  EXPECT_EQ(reels.back(), reels.front());
+  for (const auto& r : reels) {
+    EXPECT_LE(r.size(), 8u);
+    EXPECT_TRUE(std::regex_match(r, std::regex("[A-Z0-9_]+"))) << r;
+  }
+}
+
+TEST(Timeline, WriteTextFileLeavesNothingOnFailure) {
+  TempDir dir;
+  EXPECT_THROW(tl::write_text_file(dir / "missing" / "x.edl", "x"), shotchain::Error);
+  EXPECT_EQ(shotchain::test::list_dir(dir.path()), "");
+}
