@@ -119,9 +119,9 @@ int OutputFile::add_video_stream(const VideoEncoder& encoder) {
   st->avg_frame_rate = encoder.av()->framerate;
   st->r_frame_rate = encoder.av()->framerate;
   st->sample_aspect_ratio = AVRational{1, 1};
-  if (encoder.settings().codec != VideoCodec::h264) {
-    st->codecpar->codec_tag = 0;
-  }
+  // ProRes keeps the encoder's tag (apcn/apch/ap4h name the profile); the others let the
+  // muxer choose.
+  if (encoder.settings().codec == VideoCodec::h264) st->codecpar->codec_tag = 0;
   encoder_tb_.push_back(encoder.time_base());
   return st->index;
 }

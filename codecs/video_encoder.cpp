@@ -59,6 +59,9 @@ VideoEncoder::VideoEncoder(const VideoEncoderSettings& settings) : settings_(set
                   : settings_.codec == VideoCodec::prores_hq ? 3
                                                              : 4;
     c->profile = profile;
+    // prores_ks reads its own "profile" option (default auto = HQ), not c->profile; a number
+    // would be taken by the generic AVCodecContext option, so pass the name.
+    opts.set("profile", profile == 2 ? "standard" : profile == 3 ? "hq" : "4444");
     opts.set("vendor", "apl0");
     c->bits_per_raw_sample = 10;
   }
