@@ -350,14 +350,7 @@ std::size_t utf8_length(const std::string& s) {
 struct Defaults {
   int duration = 6;
   bool prompt_expansion = false;
-  std::string fit;
 };
-
-std::string parse_fit(const Obj& o, const std::string& key, const Node& v) {
-  std::string f = o.str(key, v);
-  if (f != "pad" && f != "crop") o.fail(v, key, "\"" + f + "\" is not one of: pad, crop");
-  return f;
-}
 
 int parse_duration(const Obj& o, const std::string& key, const Node& v) {
   long long d = o.integer(key, v, 1, 3600);
@@ -460,12 +453,11 @@ ShotSpec parse_shot(const Checker& c, const Node& v, std::size_t index, const De
   Obj o(c, v, id, id.empty() ? label : "");
   if (id.empty()) o.fail(v, "id", "missing (required)");
   o.allow({"id", "reference", "prompt", "segments", "duration", "prompt_expansion", "model",
-           "end_image", "fit"});
+           "end_image"});
   ShotSpec s;
   s.id = id;
   s.duration = d.duration;
   s.prompt_expansion = d.prompt_expansion;
-  s.fit = d.fit;
   s.model = model;
   s.reference = parse_reference(o, o.require("reference"), id, c, base);
   s.prompt = o.str("prompt");
@@ -494,7 +486,6 @@ ShotSpec parse_shot(const Checker& c, const Node& v, std::size_t index, const De
     if (s.segments != 1) o.fail(*n, "end_image", "only a one-segment shot can have an end image");
     s.end_image = resolve(base, p);
   }
-  if (const Node* n = o.get("fit")) s.fit = parse_fit(o, "fit", *n);
   return s;
 }
 
@@ -637,11 +628,10 @@ JobSpec parse_job_spec(const std::string& text, const std::string& name,
   Defaults d;
   if (const Node* n = top.get("defaults")) {
     Obj o(c, *n, "", "defaults");
-    o.allow({"duration", "prompt_expansion", "fit"});
+    o.allow({"duration", "prompt_expansion"});
     if (const Node* v = o.get("duration")) d.duration = parse_duration(o, "duration", *v);
     if (const Node* v = o.get("prompt_expansion"))
       d.prompt_expansion = o.boolean("prompt_expansion", *v);
-    if (const Node* v = o.get("fit")) d.fit = parse_fit(o, "fit", *v);
   }
   std::string stem = std::filesystem::path(name).stem().string();
   if (stem.empty()) stem = "sequence";

@@ -39,8 +39,7 @@ struct ShotSpec {
   bool prompt_expansion = false;
   std::string model;                              // the job's model unless overridden
   std::optional<std::filesystem::path> end_image; // only for one-segment shots
-  std::string fit;          // "" (reference must already fit), "pad" or "crop"
-  int line = 0, column = 0; // where the shot's object starts in the file
+  int line = 0, column = 0;                       // where the shot's object starts in the file
 };
 
 struct OutputSpec {

@@ -34,9 +34,10 @@ struct OutputSize {
 OutputSize output_size(int width, int height, int out_height = kServiceHeight);
 
 // Checks a reference (or end) image as the service would: JPG/JPEG/PNG, aspect ratio strictly
-// between 2:5 and 5:2, short side over 300 px, at most 20 MB. Throws Error(bad_input) naming
-// `what` (e.g. `shot "harbor": reference image x.png`) and the reason.
-void check_service_image(const std::filesystem::path& image, const std::string& what);
+// between 2:5 and 5:2, short side over 300 px (`min_short_side`), at most 20 MB. Throws
+// Error(bad_input) naming `what` (e.g. `shot "harbor": reference image x.png`) and the reason.
+void check_service_image(const std::filesystem::path& image, const std::string& what,
+                         int min_short_side = 301);
 
 // One preview clip.
 struct PreviewInput {
@@ -64,7 +65,8 @@ class PreviewGenerator final : public Stage<PreviewInput, PreviewOutput> {
 // The generation backend built on PreviewGenerator: never paid, needs no network.
 class PreviewBackend final : public GenerationBackend {
  public:
-  explicit PreviewBackend(PreviewOptions options = {}) : generator_(std::move(options)) {}
+  explicit PreviewBackend(PreviewOptions options = {})
+      : options_(options), generator_(std::move(options)) {}
   std::string name() const override { return "preview"; }
   bool paid() const override { return false; }
   void preflight(const GenerationRequest& request) override;
@@ -72,6 +74,7 @@ class PreviewBackend final : public GenerationBackend {
                             const GenerationHooks& hooks, StageContext& context) override;
 
  private:
+  PreviewOptions options_;
   PreviewGenerator generator_;
 };
 

@@ -60,6 +60,8 @@ class CancelToken {
  public:
   void request() noexcept { flag_.store(true, std::memory_order_relaxed); }
   bool requested() const noexcept { return flag_.load(std::memory_order_relaxed); }
+  // The flag itself, for layers that take a `const std::atomic<bool>*` (codecs, remote).
+  const std::atomic<bool>* flag() const noexcept { return &flag_; }
   // Throws Error(Failure::interrupted) when cancellation was requested; `what` names the place.
   void throw_if_requested(const std::string& what) const {
     if (requested()) throw Error(Failure::interrupted, what + ": interrupted");

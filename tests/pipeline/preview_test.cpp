@@ -140,7 +140,7 @@ TEST(Preview, ServiceImageRules) {
     }
     return "";
   };
-  EXPECT_NE(check(small).find("short side"), std::string::npos);
+  EXPECT_NE(check(small).find("short side under 301"), std::string::npos);
   EXPECT_NE(check(wide).find("2:5 to 5:2"), std::string::npos);
   EXPECT_NE(check(bmp).find(".png, .jpg"), std::string::npos);
   EXPECT_NE(check((dir / "none.png").string()).find("cannot read"), std::string::npos);

@@ -1,0 +1,45 @@
+#include "pipeline/backends.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "common/error.h"
+#include "stages/preview_generator.h"
+
+namespace shotchain::pipeline {
+
+std::string find_api_key(const BackendChoice& choice) {
+  if (!choice.api_key_file.empty()) {
+    std::ifstream in(choice.api_key_file, std::ios::binary);
+    if (!in)
+      throw Error(Failure::bad_input, "--api-key-file " + choice.api_key_file + ": cannot read");
+    std::ostringstream os;
+    os << in.rdbuf();
+    std::string key = os.str();
+    while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' '))
+      key.pop_back();
+    if (key.empty())
+      throw Error(Failure::bad_input, "--api-key-file " + choice.api_key_file + ": empty");
+    return key;
+  }
+  const char* env = std::getenv("ATLASCLOUD_API_KEY");
+  return env ? env : "";
+}
+
+std::shared_ptr<GenerationBackend> make_backend(const BackendChoice& choice) {
+  std::string name = choice.name;
+  std::string key = name == "preview" ? "" : find_api_key(choice);
+  if (name.empty()) name = key.empty() ? "preview" : "atlas";
+  if (name == "preview")
+    return std::make_shared<preview::PreviewBackend>(preview::options_from_environment());
+  if (name != "atlas")
+    throw Error(Failure::bad_input, "--backend: \"" + name + "\" is not atlas or preview");
+  if (key.empty())
+    throw Error(Failure::bad_input,
+                "--backend atlas: no API key (set ATLASCLOUD_API_KEY or --api-key-file)");
+  throw Error(Failure::runtime,
+              "--backend atlas: the Atlas backend is not built into this version yet");
+}
+
+} // namespace shotchain::pipeline
