@@ -205,6 +205,22 @@ void InputFile::seek(int stream_index, int64_t ts) {
   if (ret < 0) throw_av(Failure::runtime, ret, path_, "seek failed");
 }
 
+bool InputFile::try_seek(int stream_index, int64_t ts) {
+  int ret = avformat_seek_file(ctx_.get(), stream_index, INT64_MIN, ts, ts, 0);
+  if (ret < 0) ret = av_seek_frame(ctx_.get(), stream_index, ts, AVSEEK_FLAG_BACKWARD);
+  return ret >= 0;
+}
+
+bool InputFile::seeks_by_pts() const {
+  return ctx_->iformat && (ctx_->iformat->flags & AVFMT_SEEK_TO_PTS);
+}
+
+bool InputFile::has_reordered_frames() const {
+  for (unsigned i = 0; i < ctx_->nb_streams; ++i)
+    if (ctx_->streams[i]->codecpar->video_delay) return true;
+  return false;
+}
+
 void InputFile::seek_us(int64_t us) { seek(-1, us); }
 
 } // namespace shotchain::codecs

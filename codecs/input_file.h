@@ -61,8 +61,16 @@ class InputFile {
   // Seeks so that the next packets start at the last keyframe at or before `ts` (in the
   // stream's time base) of `stream`. Throws on failure.
   void seek(int stream, int64_t ts);
+  // Like seek() but reports failure instead of throwing (the position is then unchanged).
+  bool try_seek(int stream, int64_t ts);
   // Seeks like seek() but to a time in microseconds on the container clock.
   void seek_us(int64_t us);
+
+  // True when the demuxer seeks by presentation time (MOV/MP4); otherwise ffmpeg's rule of
+  // seeking 3/23 s earlier when a stream has B-frames applies (see stages/frame_extract).
+  bool seeks_by_pts() const;
+  // True when some stream has reordered (B-)frames.
+  bool has_reordered_frames() const;
 
   // Restarts the I/O deadline from now.
   void reset_deadline(double seconds);

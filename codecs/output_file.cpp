@@ -1,6 +1,7 @@
 #include "codecs/output_file.h"
 
 extern "C" {
+#include <libavutil/display.h>
 #include <libavutil/opt.h>
 }
 
@@ -170,6 +171,14 @@ int OutputFile::add_copy_stream(const InputFile& input, int in_stream) {
 void OutputFile::set_stream_metadata(int stream, const std::string& key, const std::string& value) {
   if (stream < 0 || stream >= static_cast<int>(ctx_->nb_streams)) return;
   av_dict_set(&ctx_->streams[stream]->metadata, key.c_str(), value.c_str(), 0);
+}
+
+void OutputFile::set_rotation(int stream, int degrees) {
+  if (stream < 0 || stream >= static_cast<int>(ctx_->nb_streams)) return;
+  auto* m = reinterpret_cast<int32_t*>(av_stream_new_side_data(
+      ctx_->streams[stream], AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t)));
+  if (!m) throw std::bad_alloc();
+  av_display_rotation_set(m, -static_cast<double>(degrees)); // FFmpeg's angle is anticlockwise
 }
 
 void OutputFile::begin() {

@@ -48,6 +48,8 @@ class OutputFile {
   // Copies codec parameters (and time base, rotation, language) of `in_stream` of `input`.
   int add_copy_stream(const InputFile& input, int in_stream);
   void set_stream_metadata(int stream, const std::string& key, const std::string& value);
+  // Writes a display matrix asking players to rotate `stream` clockwise by `degrees`.
+  void set_rotation(int stream, int degrees);
   void set_timecode(const std::string& timecode) { options_.timecode = timecode; }
 
   // Writes one packet whose timestamps are in `tb`; it is rescaled to the stream's time base
