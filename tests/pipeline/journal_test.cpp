@@ -1,0 +1,91 @@
+// The journal: atomic writes leave the old or the new record, never a torn one or a temporary;
+// records round-trip; an unreadable record is an error, never silently dropped.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/error.h"
+#include "pipeline/hash.h"
+#include "pipeline/journal.h"
+#include "tests/support/temp_dir.h"
+
+using namespace shotchain;
+using namespace shotchain::pipeline;
+using shotchain::test::list_dir;
+using shotchain::test::TempDir;
+
+TEST(Journal, AtomicWriteReplacesWholeFileAndLeavesNoTemporary) {
+  TempDir dir;
+  auto f = dir / "record.json";
+  write_file_atomic(f, "first");
+  write_file_atomic(f, "second, longer");
+  std::ifstream in(f);
+  std::string s((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(s, "second, longer");
+  EXPECT_EQ(list_dir(dir.path()), "record.json");
+}
+
+TEST(Journal, AtomicWriteIntoMissingFolderFailsNamingIt) {
+  TempDir dir;
+  try {
+    write_file_atomic(dir / "nope" / "r.json", "x");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), 1);
+    EXPECT_NE(std::string(e.what()).find("nope"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Journal, RecordRoundTripsEveryField) {
+  TempDir dir;
+  Journal j(dir / "state");
+  ShotRecord r;
+  r.id = "harbor";
+  r.fingerprint = "fp";
+  SegmentRecord s;
+  s.index = 0;
+  s.status = SegmentRecord::Status::submitted;
+  s.fingerprint = "segfp";
+  s.reference_hash = "rh";
+  s.reference_file = "/x/ref.png";
+  s.upload_url = "https://u/1";
+  s.intent_time = "2026-11-27T10:00:00.000Z";
+  s.prediction_id = "pred-1";
+  s.output_url = "https://o/1?sig=secret";
+  s.local_file = "/x/seg.mp4";
+  s.checksum = "ck";
+  s.frames = 150;
+  s.last_frame_file = "/x/last.png";
+  s.last_frame_hash = "lh";
+  s.superseded_predictions = {"old-1", "old-2"};
+  r.segments.push_back(s);
+  j.save(r);
+  auto back = j.load("harbor");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(Journal::to_json(*back), Journal::to_json(r));
+  EXPECT_EQ(back->segments[0].status, SegmentRecord::Status::submitted);
+  EXPECT_EQ(back->segments[0].prediction_id, "pred-1");
+  EXPECT_EQ(back->segments[0].superseded_predictions.size(), 2u);
+  EXPECT_FALSE(j.load("other"));
+  EXPECT_EQ(list_dir(dir / "state" / "shots"), "harbor.json");
+}
+
+TEST(Journal, UnreadableRecordIsAnErrorNotIgnored) {
+  TempDir dir;
+  Journal j(dir / "state");
+  std::ofstream(j.record_path("a")) << "{\"shot\":\"a\",\"segments\":[{\"status\":\"bogus\"}]}";
+  try {
+    j.load("a");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_code(), 1);
+    EXPECT_NE(std::string(e.what()).find("a.json"), std::string::npos);
+  }
+}
+
+TEST(Hash, Sha256KnownAnswers) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
