@@ -1,5 +1,9 @@
 #include "pipeline/runner.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -28,6 +32,48 @@ std::filesystem::path default_state_dir(const JobSpec& job) {
 namespace {
 
 std::string quoted(const std::string& id) { return "shot \"" + id + "\""; }
+
+// Temporaries of writers killed mid-write (".NAME.part-PID-N", codecs/output_file.h): with the
+// state folder locked, no other run owns them.
+void remove_stale_parts(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string n = e.path().filename().string();
+    if (n.size() > 1 && n[0] == '.' && n.find(".part-") != std::string::npos)
+      fs::remove(e.path(), ec);
+  }
+}
+
+// Journal temporaries of a killed run ("X.json.tmp-PID-N"); the records themselves are whole.
+void sweep_journal_temporaries(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().filename().string().find(".json.tmp-") != std::string::npos)
+      fs::remove(e.path(), ec);
+}
+
+// An exclusive lock on the state folder for the whole run (released by the kernel if the
+// process dies): two runs of one job never write the same journal.
+class StateLock {
+ public:
+  explicit StateLock(const fs::path& dir) {
+    fs::path p = dir / "lock";
+    fd_ = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw Error(Failure::runtime, p.string() + ": cannot open the state lock");
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw Error(Failure::runtime,
+                  dir.string() + ": another shotchain run is using this state folder");
+    }
+  }
+  ~StateLock() { ::close(fd_); }
+  StateLock(const StateLock&) = delete;
+  StateLock& operator=(const StateLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
 
 // The query of a URL may carry a signature: never write it anywhere.
 std::string redact_query(const std::string& url) {
@@ -73,6 +119,8 @@ class Runner {
           "plan: " + std::to_string(report_.plan.generations) + " generations, " +
               std::to_string(report_.plan.frames) + " frames, backend " + opt_.backend->name());
     journal_ = std::make_unique<Journal>(report_.state_dir);
+    lock_ = std::make_unique<StateLock>(report_.state_dir);
+    sweep_journal_temporaries(report_.state_dir / "shots");
     preflight();
     if (opt_.dry_run) return report_;
     cancel_->throw_if_requested("run");
@@ -284,6 +332,7 @@ class Runner {
       }
     }
     fs::path dir = journal_->shot_dir(s.id);
+    remove_stale_parts(dir);
     ShotRecord rec = journal_->load(s.id).value_or(ShotRecord{});
     std::string sfp = shot_fingerprint(s);
     if (rec.id.empty()) rec.id = s.id;
@@ -496,6 +545,9 @@ class Runner {
       throw Error(
           Failure::runtime, ec,
           report_.output_dir.string() + ": cannot create the output folder: " + ec.message());
+    remove_stale_parts(report_.output_dir);
+    remove_stale_parts(report_.output_dir / "shots");
+    remove_stale_parts(report_.output_dir / "provenance");
     stitch::Codec codec = stitch::parse_codec(job_.output.codec, "output.codec");
     stitch::Rational fps{job_.output.fps, 1};
     std::string ext = job_.output.path.extension().string();
@@ -617,6 +669,7 @@ class Runner {
   ProgressSink* sink_ = nullptr;
   const CancelToken* cancel_ = nullptr;
   std::unique_ptr<Journal> journal_;
+  std::unique_ptr<StateLock> lock_;
   RunReport report_;
   std::mutex mutex_;
   std::condition_variable cv_;

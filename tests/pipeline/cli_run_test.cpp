@@ -1,0 +1,196 @@
+// `shotchain run` as a process: the sample storyboard (plan and a full offline run), spec
+// errors (exit 2 with line and column), kill -9 at different moments then resume, SIGINT -> 130.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <regex>
+#include <thread>
+
+#include "tests/pipeline/test_job.h"
+#include "tests/support/run.h"
+#include "tests/support/temp_dir.h"
+
+using namespace shotchain::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::map<std::string, std::string> kEnv{{"SHOTCHAIN_PREVIEW_HEIGHT", "144"},
+                                              {"ATLASCLOUD_API_KEY", ""}};
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+// Starts the command in the background (output to files in `dir`).
+pid_t spawn(const std::vector<std::string>& args, const fs::path& dir) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int out = ::open((dir / "child.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = ::open((dir / "child.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(out, 1);
+    dup2(err, 2);
+    setenv("SHOTCHAIN_PREVIEW_HEIGHT", "144", 1);
+    unsetenv("ATLASCLOUD_API_KEY");
+    std::vector<char*> argv{const_cast<char*>(SHOTCHAIN_BIN)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(SHOTCHAIN_BIN, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits (up to 60 s) until `cond` holds while the child runs; false if the child ended first.
+bool wait_until(pid_t pid, const std::function<bool()>& cond) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < end) {
+    if (cond()) return true;
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int json_field(const std::string& out, const std::string& name) {
+  std::smatch m;
+  std::regex re("\"" + name + "\":([0-9]+)");
+  if (!std::regex_search(out, m, re)) return -1;
+  return std::stoi(m[1]);
+}
+
+class CliRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    make_job_inputs(dir.path());
+    job = write_job(dir.path(), job_text()).string();
+  }
+  RunResult rerun() { return run_shotchain({"--json", "run", job, "--concurrency", "2"}, kEnv); }
+  // The finished job: the sequence is complete and nothing half-written is left.
+  void expect_complete(const RunResult& r) {
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(json_field(r.out, "frames"), 598) << r.out;
+    EXPECT_EQ(list_dir(dir / "out"), "provenance seq.edl seq.mp4 seq.otio seq.qc.json shots");
+    EXPECT_EQ(list_dir(dir / "out" / "shots"), "a.mp4 b.mp4 c.mp4");
+    auto frames =
+        run({"ffprobe", "-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries",
+             "stream=nb_read_packets", "-of", "csv=p=0", (dir / "out" / "seq.mp4").string()});
+    EXPECT_EQ(std::atoi(frames.out.c_str()), 598);
+  }
+  TempDir dir;
+  std::string job;
+};
+
+} // namespace
+
+TEST(CliRunSample, DryRunPrintsPlanAndPrice) {
+  auto r = run_shotchain(
+      {"run", std::string(SHOTCHAIN_SOURCE_DIR) + "/samples/storyboard.json", "--dry-run"}, kEnv);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("4 shots, 6 generations, 897 frames"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1.38 USD for 6 paid generations"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(join deduped)"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("preview backend"), std::string::npos) << r.err;
+}
+
+TEST(CliRunSample, RunsOfflineAndListsWhatItWrote) {
+  TempDir dir;
+  auto out = dir / "out";
+  auto r = run_shotchain({"run", std::string(SHOTCHAIN_SOURCE_DIR) + "/samples/storyboard.json",
+                          "--state-dir", (dir / "state").string(), "--output-dir", out.string()},
+                         kEnv);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("preview backend"), std::string::npos);
+  EXPECT_NE(r.out.find("done: 897 frames; segments generated 6"), std::string::npos) << r.out;
+  for (const char* f : {"storyboard.mov", "storyboard.otio", "storyboard.fcpxml", "storyboard.edl",
+                        "storyboard.qc.json", "storyboard.contact.png", "shots/journey.mov",
+                        "provenance/dusk.json"}) {
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+    EXPECT_NE(r.out.find((out / f).string()), std::string::npos) << f; // listed
+  }
+  auto seq = (out / "storyboard.mov").string();
+  EXPECT_EQ(ffprobe_value(seq, "v:0", "stream=codec_name,profile"), "prores,HQ");
+  EXPECT_EQ(ffprobe_value(seq, "v:0", "stream=nb_frames"), "897");
+  EXPECT_NE(read(out / "provenance" / "harbor.json").find("\"time\": \"2.000\""),
+            std::string::npos);
+  auto xml = run({"xmllint", "--noout", (out / "storyboard.fcpxml").string()});
+  EXPECT_EQ(xml.exit_code, 0) << xml.err;
+}
+
+TEST(CliRunSpec, ErrorsNameLineColumnAndShotAndExit2) {
+  TempDir dir;
+  auto job = write_job(dir.path(),
+                       "{\n  \"shots\": [\n    { \"id\": \"harbor\", \"prompt\": "
+                       "\"x\",\n      \"refrence\": {} }\n  ]\n}\n");
+  auto r = run_shotchain({"run", job.string()}, kEnv);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(job.string() + ":4:7: shot \"harbor\": refrence: unknown field"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err; // one line
+  EXPECT_EQ(list_dir(dir.path()), "job.json");                         // nothing written
+}
+
+TEST_F(CliRunTest, KillNineAfterFirstSegmentThenResumeRedoesNothingDone) {
+  pid_t pid = spawn({"run", job, "--concurrency", "1"}, dir.path());
+  bool hit = wait_until(pid, [&] {
+    return read(dir / "job.state" / "shots" / "a.json").find("\"status\": \"done\"") !=
+           std::string::npos;
+  });
+  kill(pid, SIGKILL);
+  wait_exit(pid);
+  ASSERT_TRUE(hit) << read(dir / "child.err");
+  auto r = rerun();
+  expect_complete(r);
+  EXPECT_GE(json_field(r.out, "reused"), 1) << r.out;
+  EXPECT_EQ(
+      json_field(r.out, "generated") + json_field(r.out, "reused") + json_field(r.out, "resumed"),
+      4);
+}
+
+TEST_F(CliRunTest, KillNineDuringAssemblyThenResumeOnlyAssembles) {
+  pid_t pid = spawn({"run", job}, dir.path());
+  bool hit = wait_until(pid, [&] {
+    std::error_code ec;
+    return fs::exists(dir / "out" / "shots", ec) && !fs::is_empty(dir / "out" / "shots", ec);
+  });
+  kill(pid, SIGKILL);
+  wait_exit(pid);
+  ASSERT_TRUE(hit) << read(dir / "child.err");
+  auto r = rerun();
+  expect_complete(r);
+  EXPECT_EQ(json_field(r.out, "generated"), 0) << r.out;
+  EXPECT_EQ(json_field(r.out, "reused"), 4) << r.out;
+}
+
+TEST_F(CliRunTest, SigintStopsWith130AndJournalIntact) {
+  pid_t pid = spawn({"run", job, "--concurrency", "1"}, dir.path());
+  bool hit = wait_until(pid, [&] {
+    return read(dir / "job.state" / "shots" / "a.json").find("\"status\": \"done\"") !=
+           std::string::npos;
+  });
+  kill(pid, SIGINT);
+  int code = wait_exit(pid);
+  ASSERT_TRUE(hit) << read(dir / "child.err");
+  EXPECT_EQ(code, 130) << read(dir / "child.err");
+  EXPECT_NE(read(dir / "child.err").find("interrupted"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir / "out" / "seq.mp4"));
+  auto r = rerun();
+  expect_complete(r);
+  EXPECT_GE(json_field(r.out, "reused"), 1) << r.out;
+}
