@@ -254,7 +254,7 @@ void AtlasClient::log(const std::string& line) const {
 void AtlasClient::sleep_for(std::chrono::milliseconds d) const {
   auto end = std::chrono::steady_clock::now() + d;
   for (;;) {
-    if (config_.cancel && config_.cancel->load())
+    if (config_.cancelled && config_.cancelled())
       throw Error(Failure::interrupted, "interrupted while waiting for the service");
     auto now = std::chrono::steady_clock::now();
     if (now >= end) return;
@@ -269,7 +269,7 @@ HttpRequest AtlasClient::api_request(const std::string& method, const std::strin
   r.headers.emplace_back("Authorization", "Bearer " + config_.api_key);
   r.headers.emplace_back("Accept", "application/json");
   r.timeouts = config_.api_timeouts;
-  r.cancel = config_.cancel;
+  r.cancelled = config_.cancelled;
   if (config_.log) r.log = [this](const std::string& line) { log(line); };
   return r;
 }
@@ -293,7 +293,7 @@ HttpResponse AtlasClient::get_with_retries(const std::string& path, const std::s
   for (int attempt = 1;; ++attempt) {
     HttpRequest req = api_request("GET", path);
     HttpResponse r = perform(req);
-    if (r.aborted_by_caller && config_.cancel && config_.cancel->load())
+    if (r.aborted_by_caller && config_.cancelled && config_.cancelled())
       throw Error(Failure::interrupted, what + ": interrupted");
     if (prediction_call && describes_failed_task(r)) return r;
     if (!is_retryable(r) || attempt >= config_.retry.max_attempts) return r;
@@ -361,7 +361,7 @@ Upload AtlasClient::upload(const std::filesystem::path& file, const std::string&
     req.timeouts = config_.upload_timeouts;
     req.form.push_back(FormPart{"file", filename, content_type, {}, file});
     HttpResponse r = perform(req);
-    if (r.aborted_by_caller && config_.cancel && config_.cancel->load())
+    if (r.aborted_by_caller && config_.cancelled && config_.cancelled())
       throw Error(Failure::interrupted, what + ": interrupted");
     Answer a(r.body);
     if (answer_ok(r, a) && a.object->IsObject()) {
@@ -506,7 +506,7 @@ Submitted AtlasClient::generate(const GenerateRequest& request,
       if (code >= 400 && code < 500 && code != 408 && code != 429)
         throw_api_error(what, r, config_.api_key);
       if (code >= 300 && code < 400) throw_api_error(what, r, config_.api_key);
-    } else if (r.aborted_by_caller && config_.cancel && config_.cancel->load()) {
+    } else if (r.aborted_by_caller && config_.cancelled && config_.cancelled()) {
       // Cancelled mid-request: the job may exist; the journal's intent lets a resume adopt it.
       throw Error(Failure::interrupted, what + ": interrupted while submitting");
     } else if (!r.request_sent) {

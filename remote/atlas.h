@@ -42,8 +42,8 @@ struct AtlasConfig {
   PollPolicy poll{};
   // How far before the intent a history entry's created_at may lie (clock skew).
   std::chrono::milliseconds history_skew{std::chrono::seconds(30)};
-  LogSink log;                               // -v lines (redacted)
-  const std::atomic<bool>* cancel = nullptr; // true: stop waiting, throw Failure::interrupted
+  LogSink log;                     // -v lines (redacted)
+  std::function<bool()> cancelled; // true: stop waiting, throw Failure::interrupted
 };
 
 enum class PredictionState { running, succeeded, failed };

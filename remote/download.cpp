@@ -36,10 +36,10 @@ std::optional<std::uint64_t> content_range_start(const std::string& v) {
   return parse_u64(v.substr(sp + 1, dash - sp - 1));
 }
 
-void sleep_checked(std::chrono::milliseconds d, const std::atomic<bool>* cancel) {
+void sleep_checked(std::chrono::milliseconds d, const std::function<bool()>& cancelled) {
   auto end = std::chrono::steady_clock::now() + d;
   while (std::chrono::steady_clock::now() < end) {
-    if (cancel && cancel->load()) throw Error(Failure::interrupted, "download interrupted");
+    if (cancelled && cancelled()) throw Error(Failure::interrupted, "download interrupted");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
@@ -77,7 +77,7 @@ DownloadResult download_to_part(const std::string& url, const std::filesystem::p
       HttpRequest req;
       req.url = current;
       req.timeouts = opt.timeouts;
-      req.cancel = opt.cancel;
+      req.cancelled = opt.cancelled;
       req.log = opt.log ? LogSink([&](const std::string& s) { log(s); }) : LogSink{};
       if (offset > 0) req.range_from = static_cast<std::int64_t>(offset);
       bool head_checked = false;
@@ -153,7 +153,7 @@ DownloadResult download_to_part(const std::string& url, const std::filesystem::p
       if (std::fflush(file.get()) != 0) abort = Abort::write_failed;
       file.reset();
     }
-    if (r.aborted_by_caller && opt.cancel && opt.cancel->load())
+    if (r.aborted_by_caller && opt.cancelled && opt.cancelled())
       throw Error(Failure::interrupted, msg("download " + shown + ": interrupted"));
     if (abort == Abort::size_cap) {
       std::filesystem::remove(part, ec);
@@ -192,7 +192,7 @@ DownloadResult download_to_part(const std::string& url, const std::filesystem::p
     log("download: " + shown + ": attempt " + std::to_string(attempt) + " cut (" +
         (r.completed() ? "HTTP " + std::to_string(r.status) : r.error_text) + "), resuming in " +
         std::to_string(wait.count()) + " ms");
-    sleep_checked(wait, opt.cancel);
+    sleep_checked(wait, opt.cancelled);
   }
 }
 

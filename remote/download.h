@@ -22,8 +22,8 @@ struct DownloadOptions {
                     std::chrono::seconds(30), 1024}; // stall limit, no total
   RetryPolicy retry{};
   LogSink log;
-  const std::atomic<bool>* cancel = nullptr;
-  std::string secret; // scrubbed from every message (pass the API key)
+  std::function<bool()> cancelled; // true: abort
+  std::string secret;              // scrubbed from every message (pass the API key)
 };
 
 struct DownloadResult {

@@ -75,7 +75,7 @@ size_t on_write(char* data, size_t size, size_t count, void* user) {
 
 int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* ex = static_cast<Exchange*>(user);
-  if (ex->request->cancel && ex->request->cancel->load()) {
+  if (ex->request->cancelled && ex->request->cancelled()) {
     ex->response->aborted_by_caller = true;
     return 1;
   }

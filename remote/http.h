@@ -54,8 +54,8 @@ struct HttpRequest {
   // Streaming body sink: called with the response head (status and headers filled) and each
   // chunk; return false to abort. When set, HttpResponse::body stays empty.
   std::function<bool(const HttpResponse& head, std::string_view chunk)> on_body;
-  const std::atomic<bool>* cancel = nullptr; // set to true to abort the exchange
-  LogSink log;                               // -v lines, secrets redacted
+  std::function<bool()> cancelled; // returns true to abort the exchange
+  LogSink log;                     // -v lines, secrets redacted
 };
 
 struct HttpResponse {

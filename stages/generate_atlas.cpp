@@ -1,0 +1,260 @@
+#include "stages/generate_atlas.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
+#include "common/error.h"
+#include "remote/sha256.h"
+#include "remote/url.h"
+#include "stages/generate_verify.h"
+#include "stages/reference_check.h"
+
+namespace shotchain::stages {
+namespace {
+
+std::function<bool()> cancel_probe(const StageContext& context) {
+  const CancelToken* token = context.cancel;
+  return [token] { return token && token->requested(); };
+}
+
+std::string who(const GenerationRequest& r) {
+  if (r.shot_id.empty()) return "generate";
+  std::string s = "shot \"" + r.shot_id + "\"";
+  if (r.segments > 1)
+    s += " segment " + std::to_string(r.segment + 1) + "/" + std::to_string(r.segments);
+  return s;
+}
+
+} // namespace
+
+AtlasBackendOptions atlas_options(const std::string& api_base_flag, const std::string& api_key,
+                                  remote::LogSink log, double deadline_seconds) {
+  AtlasBackendOptions o;
+  std::string base = api_base_flag;
+  if (base.empty())
+    if (const char* env = std::getenv("ATLASCLOUD_API_BASE"); env && *env) base = env;
+  if (!base.empty()) o.client.api_base = base;
+  o.client.api_key = api_key;
+  o.client.log = log;
+  o.download.log = log;
+  if (deadline_seconds > 0)
+    o.client.poll.deadline =
+        std::chrono::milliseconds(static_cast<std::int64_t>(deadline_seconds * 1000.0));
+  o.upload_cache = default_upload_cache_path();
+  return o;
+}
+
+std::filesystem::path default_upload_cache_path() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return std::filesystem::path(xdg) / "shotchain" / "uploads.json";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::filesystem::path(home) / ".cache" / "shotchain" / "uploads.json";
+  return {};
+}
+
+std::string iso8601_utc(std::chrono::system_clock::time_point t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buf;
+}
+
+AtlasBackend::AtlasBackend(AtlasBackendOptions options)
+    : options_(std::move(options)), cache_(std::make_shared<UploadCache>(options_.upload_cache)) {
+  options_.download.secret = options_.client.api_key;
+  if (!options_.download.log) options_.download.log = options_.client.log;
+  remote::AtlasClient check(options_.client); // validates base URL and key now
+  (void)check;
+}
+
+remote::AtlasClient AtlasBackend::client(const StageContext& context) const {
+  remote::AtlasConfig c = options_.client;
+  if (context.cancel) c.cancelled = cancel_probe(context);
+  return remote::AtlasClient(c);
+}
+
+void AtlasBackend::preflight(const GenerationRequest& r) {
+  const std::string w = who(r);
+  check_model_id(r.model.empty() ? std::string(remote::kDefaultModel) : r.model);
+  check_prompt(r.prompt);
+  check_duration(r.duration);
+  if (!r.reference_image.empty())
+    check_reference_image(r.reference_image, w + ": reference " + r.reference_image.string());
+  if (!r.end_image.empty()) {
+    if (r.reference_image.empty())
+      throw Error(Failure::bad_input, w + ": an end image needs a first image");
+    check_reference_image(r.end_image, w + ": end image " + r.end_image.string());
+  }
+  if (r.output.empty()) throw Error(Failure::bad_input, w + ": no output file");
+  auto parent = r.output.parent_path();
+  std::error_code ec;
+  if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
+    throw Error(Failure::bad_input, r.output.string() + ": the folder does not exist");
+}
+
+std::string AtlasBackend::upload_image(const std::filesystem::path& image, StageContext& context) {
+  auto facts = check_reference_image(image, image.string());
+  std::string name = image.filename().string();
+  std::string hash = remote::sha256_file(image);
+  if (auto hit = cache_->find(hash, name)) {
+    context.report(ProgressEvent::Kind::log, "upload",
+                   name + ": already uploaded (content hash " + hash.substr(0, 12) + ")");
+    return *hit;
+  }
+  context.report(ProgressEvent::Kind::progress, "upload", "uploading " + name);
+  auto up = client(context).upload(image, name, facts.content_type);
+  cache_->store(hash, name, up.download_url);
+  return up.download_url;
+}
+
+GenerationResult AtlasBackend::generate(const GenerationRequest& r, const GenerationResume& resume,
+                                        const GenerationHooks& hooks, StageContext& context) {
+  // A journalled job needs no references any more.
+  if (!resume.prediction_id.empty() || !resume.output_url.empty())
+    return generate_from_urls(r, resume.upload_url, {}, resume, hooks, context);
+  preflight(r);
+  if (r.reference_image.empty()) throw Error(Failure::bad_input, who(r) + ": no reference image");
+  std::string image_url = resume.upload_url;
+  if (image_url.empty()) {
+    context.report(ProgressEvent::Kind::started, "upload", r.reference_image.filename().string());
+    image_url = upload_image(r.reference_image, context);
+    if (hooks.on_upload) hooks.on_upload(image_url);
+  }
+  std::string end_url;
+  if (!r.end_image.empty()) end_url = upload_image(r.end_image, context);
+  return generate_from_urls(r, image_url, end_url, resume, hooks, context);
+}
+
+GenerationResult AtlasBackend::generate_from_urls(
+    const GenerationRequest& r, const std::string& image_url, const std::string& end_image_url,
+    const GenerationResume& resume, const GenerationHooks& hooks, StageContext& context) {
+  const std::string w = who(r);
+  auto c = client(context);
+  remote::GenerateRequest g;
+  g.model = r.model.empty() ? std::string(remote::kDefaultModel) : r.model;
+  g.prompt = r.prompt;
+  g.image = image_url;
+  g.end_image = end_image_url;
+  g.duration = r.duration;
+  g.prompt_expansion = r.prompt_expansion;
+
+  GenerationResult result;
+  result.upload_url = image_url;
+  std::string output_url = resume.output_url;
+  std::string id = resume.prediction_id;
+  if (output_url.empty()) {
+    if (id.empty()) {
+      check_model_id(g.model);
+      check_prompt(g.prompt);
+      check_duration(g.duration);
+      if (g.image.empty()) throw Error(Failure::bad_input, w + ": no reference image");
+      if (auto why = remote::url_policy_violation(g.image); !why.empty())
+        throw Error(Failure::bad_input, w + ": --image-url: " + why);
+      if (!g.end_image.empty())
+        if (auto why = remote::url_policy_violation(g.end_image); !why.empty())
+          throw Error(Failure::bad_input, w + ": end image URL: " + why);
+      // A crash between the intent and the answer: the job may exist already.
+      if (!resume.intent_time.empty()) {
+        if (auto ms = remote::parse_timestamp_ms(resume.intent_time)) {
+          auto when = std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms));
+          if (auto found = c.find_in_history(g, when)) {
+            id = found->id;
+            context.report(ProgressEvent::Kind::log, "generate",
+                           "adopted " + id + " from the history (journalled intent " +
+                               resume.intent_time + ")");
+          }
+        }
+      }
+      if (id.empty()) {
+        context.check_cancel(w);
+        context.report(ProgressEvent::Kind::started, "generate", "submitting " + g.model);
+        auto sub = c.generate(g, [&](const remote::Intent& intent) {
+          if (hooks.on_intent) hooks.on_intent(iso8601_utc(intent.time));
+        });
+        id = sub.prediction.id;
+        if (sub.outcome == remote::SubmitOutcome::adopted)
+          context.report(ProgressEvent::Kind::log, "generate",
+                         "the submit's answer was lost; adopted " + id + " from the history");
+      }
+      if (hooks.on_prediction_id) hooks.on_prediction_id(id);
+    }
+    context.report(ProgressEvent::Kind::progress, "generate", "prediction " + id, -1, "submitted");
+    std::string last;
+    auto done = c.await(id, [&](const remote::Prediction& p) {
+      if (p.status == last) return;
+      last = p.status;
+      if (hooks.on_status) hooks.on_status(p.status);
+      context.report(ProgressEvent::Kind::progress, "generate", "prediction " + id, -1, p.status);
+    });
+    output_url = done.outputs.front();
+    if (hooks.on_output_url) hooks.on_output_url(output_url);
+  }
+  auto fetched = download_verified(output_url, r.output, r.expected_frames(), context);
+  fetched.prediction_id = id;
+  fetched.upload_url = result.upload_url;
+  return fetched;
+}
+
+GenerationResult AtlasBackend::download_verified(const std::string& url,
+                                                 const std::filesystem::path& output,
+                                                 int expected_frames, StageContext& context) {
+  auto opts = options_.download;
+  if (context.cancel) opts.cancelled = cancel_probe(context);
+  auto part = remote::part_path_for(output);
+  context.report(ProgressEvent::Kind::started, "download", remote::redact_url(url));
+  auto d = remote::download_to_part(url, part, opts);
+  context.report(ProgressEvent::Kind::started, "verify", output.filename().string());
+  ClipCheck check;
+  try {
+    check = verify_clip(part, expected_frames, output.string(), opts.cancelled);
+  } catch (const Error& e) {
+    std::error_code ec;
+    if (e.failure() != Failure::interrupted) std::filesystem::remove(part, ec);
+    throw;
+  }
+  std::error_code ec;
+  std::filesystem::rename(part, output, ec);
+  if (ec)
+    throw Error(Failure::runtime,
+                output.string() + ": cannot move the clip into place: " + ec.message());
+  context.report(ProgressEvent::Kind::finished, "verify",
+                 output.filename().string() + ": " + std::to_string(check.frames) + " frames, " +
+                     std::to_string(d.bytes) + " bytes");
+  GenerationResult g;
+  g.file = output;
+  g.output_url = url;
+  g.frames = check.frames;
+  g.width = check.width;
+  g.height = check.height;
+  return g;
+}
+
+GenerationResult AtlasBackend::fetch(const std::string& prediction_id,
+                                     const std::filesystem::path& output, int expected_frames,
+                                     StageContext& context) {
+  auto c = client(context);
+  auto p = c.prediction(prediction_id);
+  switch (p.state()) {
+    case remote::PredictionState::failed:
+      throw Error(Failure::refused, "prediction " + prediction_id + " " + p.status +
+                                        (p.error.empty() ? "" : ": " + p.error));
+    case remote::PredictionState::running:
+      throw Error(Failure::runtime,
+                  "prediction " + prediction_id + " is still " + p.status + "; try again later");
+    case remote::PredictionState::succeeded:
+      break;
+  }
+  if (p.outputs.empty())
+    throw Error(Failure::runtime, "prediction " + prediction_id + ": finished without outputs");
+  auto g = download_verified(p.outputs.front(), output, expected_frames, context);
+  g.prediction_id = prediction_id;
+  return g;
+}
+
+} // namespace shotchain::stages

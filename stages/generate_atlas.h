@@ -1,0 +1,83 @@
+#pragma once
+// The Atlas generation backend (public header): one segment per call, as the pipeline and
+// `shotchain generate` run it. Steps, each reported to the journal through GenerationHooks
+// before going on:
+//   pre-flight (reference/end image, prompt, duration, model, output folder: nothing spent yet)
+//   -> upload (cached by content hash; on_upload) -> submit (on_intent before the POST; the
+//   money rule in remote::AtlasClient; on_prediction_id) -> await (poll with backoff to a
+//   deadline; on_status) -> on_output_url -> download (.part, resume, size cap) -> verify
+//   (decodes, 25 fps, duration x 25 frames within one) -> rename into place.
+// Resume: a journalled output_url skips to the download; a prediction_id is awaited without
+// submitting again; an intent_time without an id is first looked up in /model/history (the
+// answer may have been lost in a crash) and only submitted when the history shows no job.
+// No curl or RapidJSON type appears here.
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "remote/atlas.h"
+#include "remote/download.h"
+#include "stages/generate_upload_cache.h"
+#include "stages/stage.h"
+
+namespace shotchain::stages {
+
+struct AtlasBackendOptions {
+  remote::AtlasConfig client;         // base URL, key, timeouts, retries, polling deadline
+  remote::DownloadOptions download;   // size cap, stall limit, redirects
+  std::filesystem::path upload_cache; // persisted cache file; "" keeps it in memory
+};
+
+// The options the command uses: base URL from `api_base_flag`, else env ATLASCLOUD_API_BASE,
+// else the service; the given key; the upload cache at default_upload_cache_path(); `log`
+// (may be empty) receives -v lines (redacted). `deadline_seconds` <= 0 keeps 20 minutes.
+AtlasBackendOptions atlas_options(const std::string& api_base_flag, const std::string& api_key,
+                                  remote::LogSink log, double deadline_seconds = 0);
+
+// $XDG_CACHE_HOME/shotchain/uploads.json, else ~/.cache/shotchain/uploads.json, else "".
+std::filesystem::path default_upload_cache_path();
+
+// ISO 8601 UTC with milliseconds ("2026-11-27T15:36:25.123Z"), as journals store intent times.
+std::string iso8601_utc(std::chrono::system_clock::time_point t);
+
+class AtlasBackend final : public GenerationBackend {
+ public:
+  explicit AtlasBackend(AtlasBackendOptions options); // throws bad_input for a bad base/key
+  std::string name() const override { return "atlas"; }
+  bool paid() const override { return true; }
+  // Reference/end image (must already be PNG/JPEG: see prepare_reference), prompt, duration,
+  // model id, output folder. Throws Error(bad_input).
+  void preflight(const GenerationRequest& request) override;
+  GenerationResult generate(const GenerationRequest& request, const GenerationResume& resume,
+                            const GenerationHooks& hooks, StageContext& context) override;
+
+  // The same with the references already at URLs (`--image-url`): no upload. `end_image_url`
+  // may be empty. request.reference_image / end_image are ignored.
+  GenerationResult generate_from_urls(const GenerationRequest& request,
+                                      const std::string& image_url,
+                                      const std::string& end_image_url,
+                                      const GenerationResume& resume, const GenerationHooks& hooks,
+                                      StageContext& context);
+
+  // Downloads and verifies the output of a finished prediction into `output`
+  // (`expected_frames` 0: 150 or 250). Throws refused when it is not finished well.
+  GenerationResult fetch(const std::string& prediction_id, const std::filesystem::path& output,
+                         int expected_frames, StageContext& context);
+
+  // Downloads `url` to `output` through a .part file, verifies, renames. Returns frames.
+  GenerationResult download_verified(const std::string& url, const std::filesystem::path& output,
+                                     int expected_frames, StageContext& context);
+
+  // Uploads (or finds in the cache) one image; returns its URL.
+  std::string upload_image(const std::filesystem::path& image, StageContext& context);
+
+  // A client bound to `context`'s cancellation.
+  remote::AtlasClient client(const StageContext& context) const;
+  const AtlasBackendOptions& options() const { return options_; }
+
+ private:
+  AtlasBackendOptions options_;
+  std::shared_ptr<UploadCache> cache_;
+};
+
+} // namespace shotchain::stages

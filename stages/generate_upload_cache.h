@@ -1,0 +1,39 @@
+#pragma once
+// The upload cache: the same image bytes are uploaded once. Keyed by the SHA-256 of the
+// content (plus the file name the service saw, since it classifies by extension), persisted as
+// a small JSON file so the pipeline reuses it across runs. Thread-safe; writes are atomic
+// (temporary file + rename). Storage URLs may be signed: the file is written with mode 0600
+// and entries expire after `max_age`.
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace shotchain::stages {
+
+class UploadCache {
+ public:
+  // `file` "" keeps the cache in memory only.
+  explicit UploadCache(std::filesystem::path file = {},
+                       std::chrono::seconds max_age = std::chrono::hours(24));
+  std::optional<std::string> find(const std::string& content_hash, const std::string& name);
+  void store(const std::string& content_hash, const std::string& name, const std::string& url);
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  struct Entry {
+    std::string url;
+    long long stored_at = 0; // unix seconds
+  };
+  void load();
+  void save() const;
+  std::filesystem::path file_;
+  std::chrono::seconds max_age_;
+  std::mutex mu_;
+  bool loaded_ = false;
+  std::map<std::string, Entry> entries_; // key: hash + "/" + name
+};
+
+} // namespace shotchain::stages

@@ -1,0 +1,58 @@
+#include "stages/generate_verify.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include "codecs/decoder.h"
+#include "codecs/frame.h"
+#include "codecs/input_file.h"
+#include "common/error.h"
+
+namespace shotchain::stages {
+
+ClipCheck verify_clip(const std::filesystem::path& file, int expected_frames,
+                      const std::string& shown, const std::function<bool()>& cancelled) {
+  ClipCheck c;
+  try {
+    codecs::InputFile in(file);
+    int stream = in.require_video_stream(false);
+    auto* st = in.stream(stream);
+    (void)st;
+    codecs::VideoDecoder dec(in, stream);
+    c.width = dec.width();
+    c.height = dec.height();
+    codecs::Frame f;
+    double first = NAN, last = NAN;
+    while (dec.next(in, f)) {
+      if (cancelled && cancelled()) throw Error(Failure::interrupted, shown + ": interrupted");
+      double s = f.seconds();
+      if (std::isfinite(s)) {
+        if (!std::isfinite(first)) first = s;
+        last = s;
+      }
+      ++c.frames;
+    }
+    if (c.frames > 1 && std::isfinite(first) && std::isfinite(last) && last > first)
+      c.fps = (c.frames - 1) / (last - first);
+  } catch (const Error& e) {
+    if (e.failure() == Failure::interrupted) throw;
+    throw Error(Failure::runtime,
+                shown + ": the downloaded clip does not decode (" + std::string(e.what()) + ")");
+  }
+  if (c.frames == 0) throw Error(Failure::runtime, shown + ": the downloaded clip has no frames");
+  if (c.frames > 1 && std::abs(c.fps - 25.0) > 0.05) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", c.fps);
+    throw Error(Failure::runtime, shown + ": " + buf + " fps, the service promises 25");
+  }
+  auto near = [&](int want) { return std::abs(c.frames - want) <= 1; };
+  bool ok = expected_frames > 0 ? near(expected_frames) : (near(150) || near(250));
+  if (!ok)
+    throw Error(Failure::runtime,
+                shown + ": " + std::to_string(c.frames) + " frames, expected " +
+                    (expected_frames > 0 ? std::to_string(expected_frames) : "150 or 250"));
+  return c;
+}
+
+} // namespace shotchain::stages

@@ -1,0 +1,253 @@
+// The Atlas generation stage end to end against the fake service: journal hooks in order,
+// upload cache, resume from a prediction id / an intent / an output URL without submitting
+// again, verification of the downloaded clip, and the key absent from everything written.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/error.h"
+#include "stages/generate_atlas.h"
+#include "tests/fake_atlas/fake_atlas.h"
+#include "tests/support/run.h"
+#include "tests/support/temp_dir.h"
+
+using namespace shotchain;
+using namespace shotchain::stages;
+using namespace shotchain::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct CollectingSink : ProgressSink {
+  std::mutex mu;
+  std::vector<ProgressEvent> events;
+  void on_event(const ProgressEvent& e) override {
+    std::lock_guard<std::mutex> lock(mu);
+    events.push_back(e);
+  }
+};
+
+class GenerateAtlasTest : public ::testing::Test {
+ protected:
+  FakeAtlas fake;
+  TempDir dir;
+  CancelToken cancel;
+  CollectingSink sink;
+  StageContext context;
+  std::vector<std::string> journal;
+  std::string log_text;
+
+  void SetUp() override {
+    context.sink = &sink;
+    context.cancel = &cancel;
+    context.shot_id = "harbor";
+    context.work_dir = dir.path();
+    ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=640x360", "-frames:v", "1",
+            (dir / "ref.png").string()});
+  }
+
+  AtlasBackendOptions options() {
+    AtlasBackendOptions o;
+    o.client.api_base = fake.base_url();
+    o.client.api_key = fake.api_key();
+    o.client.api_timeouts.total = 2000ms;
+    o.client.retry.base = 5ms;
+    o.client.retry.seed = 3;
+    o.client.poll.initial = 10ms;
+    o.client.poll.max = 30ms;
+    o.client.poll.deadline = 5000ms;
+    o.client.log = [this](const std::string& line) { log_text += line + "\n"; };
+    o.download.retry.base = 5ms;
+    o.upload_cache = dir / "state" / "uploads.json";
+    return o;
+  }
+
+  GenerationRequest request(const std::string& out = "clip.mp4") {
+    GenerationRequest r;
+    r.shot_id = "harbor";
+    r.model = "minimax/hailuo-02/standard";
+    r.prompt = "slow dolly forward as gulls lift off";
+    r.duration = 6;
+    r.reference_image = dir / "ref.png";
+    r.output = dir / out;
+    return r;
+  }
+
+  GenerationHooks hooks() {
+    GenerationHooks h;
+    h.on_upload = [this](const std::string& u) { journal.push_back("upload " + u); };
+    h.on_intent = [this](const std::string& t) {
+      journal.push_back("intent " + t + " posts=" + std::to_string(fake.generate_calls()));
+    };
+    h.on_prediction_id = [this](const std::string& id) { journal.push_back("id " + id); };
+    h.on_status = [this](const std::string& s) { journal.push_back("status " + s); };
+    h.on_output_url = [this](const std::string& u) { journal.push_back("output " + u); };
+    return h;
+  }
+
+  void TearDown() override {
+    const auto& key = fake.api_key();
+    EXPECT_EQ(log_text.find(key), std::string::npos);
+    for (const auto& j : journal) EXPECT_EQ(j.find(key), std::string::npos);
+    for (auto& e : std::filesystem::recursive_directory_iterator(dir.path())) {
+      if (e.is_regular_file()) {
+        EXPECT_EQ(slurp(e.path()).find(key), std::string::npos) << e.path();
+      }
+    }
+    for (const auto& e : sink.events) EXPECT_EQ(e.message.find(key), std::string::npos);
+  }
+};
+
+} // namespace
+
+TEST_F(GenerateAtlasTest, OneSegmentWithJournalHooksInOrder) {
+  AtlasBackend backend(options());
+  auto result = backend.generate(request(), {}, hooks(), context);
+  ASSERT_GE(journal.size(), 4u);
+  EXPECT_EQ(journal[0].rfind("upload http://127.0.0.1:", 0), 0u) << journal[0];
+  EXPECT_EQ(journal[1].rfind("intent ", 0), 0u);
+  EXPECT_NE(journal[1].find("posts=0"), std::string::npos) << "intent before the POST";
+  EXPECT_EQ(journal[2], "id " + result.prediction_id);
+  EXPECT_EQ(journal.back(), "output " + result.output_url);
+  EXPECT_EQ(fake.generate_calls(), 1);
+  EXPECT_EQ(result.frames, 150);
+  EXPECT_TRUE(std::filesystem::exists(dir / "clip.mp4"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "clip.mp4.part"));
+  // Independent oracle.
+  EXPECT_EQ(ffprobe_value((dir / "clip.mp4").string(), "v:0", "stream=r_frame_rate"), "25/1");
+  auto json = ffprobe_json(
+      {"-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames"},
+      (dir / "clip.mp4").string());
+  EXPECT_NE(json.find("\"nb_read_frames\": \"150\""), std::string::npos) << json;
+  bool saw_state = false;
+  for (const auto& e : sink.events) saw_state |= e.service_state == "completed";
+  EXPECT_TRUE(saw_state);
+}
+
+TEST_F(GenerateAtlasTest, SameImageIsUploadedOnceEvenAcrossRuns) {
+  {
+    AtlasBackend backend(options());
+    backend.generate(request("a.mp4"), {}, hooks(), context);
+    backend.generate(request("b.mp4"), {}, hooks(), context);
+  }
+  AtlasBackend again(options()); // reads the persisted cache
+  again.generate(request("c.mp4"), {}, hooks(), context);
+  EXPECT_EQ(fake.calls(Route::upload), 1);
+  EXPECT_EQ(fake.generate_calls(), 3);
+  EXPECT_TRUE(std::filesystem::exists(dir / "state" / "uploads.json"));
+}
+
+TEST_F(GenerateAtlasTest, ResumeFromPredictionIdDoesNotSubmitAgain) {
+  AtlasBackend backend(options());
+  auto first = backend.generate(request("a.mp4"), {}, hooks(), context);
+  GenerationResume resume;
+  resume.prediction_id = first.prediction_id;
+  auto second = backend.generate(request("b.mp4"), resume, hooks(), context);
+  EXPECT_EQ(second.prediction_id, first.prediction_id);
+  EXPECT_EQ(fake.generate_calls(), 1);
+  EXPECT_EQ(fake.calls(Route::upload), 1);
+  EXPECT_TRUE(std::filesystem::exists(dir / "b.mp4"));
+}
+
+TEST_F(GenerateAtlasTest, ResumeFromOutputUrlOnlyDownloads) {
+  AtlasBackend backend(options());
+  auto first = backend.generate(request("a.mp4"), {}, hooks(), context);
+  auto polls = fake.calls(Route::prediction);
+  GenerationResume resume;
+  resume.prediction_id = first.prediction_id;
+  resume.output_url = first.output_url;
+  backend.generate(request("b.mp4"), resume, hooks(), context);
+  EXPECT_EQ(fake.calls(Route::prediction), polls);
+  EXPECT_EQ(fake.generate_calls(), 1);
+  EXPECT_EQ(slurp(dir / "a.mp4"), slurp(dir / "b.mp4"));
+}
+
+TEST_F(GenerateAtlasTest, ResumeFromIntentAdoptsTheJobFromHistory) {
+  // A crash after the POST left, before its answer was journalled.
+  AtlasBackend backend(options());
+  std::string intent, upload;
+  GenerationHooks h = hooks();
+  h.on_upload = [&](const std::string& u) { upload = u; };
+  h.on_intent = [&](const std::string& t) { intent = t; };
+  h.on_prediction_id = [&](const std::string&) { throw Error(Failure::interrupted, "crash"); };
+  EXPECT_THROW(backend.generate(request("a.mp4"), {}, h, context), Error);
+  ASSERT_FALSE(intent.empty());
+  ASSERT_EQ(fake.jobs_created(), 1);
+  GenerationResume resume;
+  resume.intent_time = intent;
+  resume.upload_url = upload;
+  auto r = backend.generate(request("a.mp4"), resume, hooks(), context);
+  EXPECT_EQ(r.prediction_id, fake.job_ids().at(0));
+  EXPECT_EQ(fake.generate_calls(), 1) << "adopted, not resubmitted";
+}
+
+TEST_F(GenerateAtlasTest, WrongClipLengthFailsVerificationAndLeavesNothing) {
+  fake.set_output_bytes(fake_mp4(10)); // 250 frames for a 6 s request
+  AtlasBackend backend(options());
+  try {
+    backend.generate(request(), {}, hooks(), context);
+    FAIL() << "a 250-frame clip passed as 150";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.failure(), Failure::runtime);
+    EXPECT_NE(std::string(e.what()).find("250 frames"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "clip.mp4"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "clip.mp4.part"));
+}
+
+TEST_F(GenerateAtlasTest, NotAVideoFailsVerification) {
+  fake.set_output_bytes("this is not an mp4 file at all");
+  AtlasBackend backend(options());
+  EXPECT_THROW(backend.generate(request(), {}, hooks(), context), Error);
+  EXPECT_FALSE(std::filesystem::exists(dir / "clip.mp4"));
+}
+
+TEST_F(GenerateAtlasTest, FailedJobIsRefusedWithReason) {
+  fake.set_final_state("failed", "nsfw content detected");
+  AtlasBackend backend(options());
+  try {
+    backend.generate(request(), {}, hooks(), context);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.failure(), Failure::refused);
+    EXPECT_NE(std::string(e.what()).find("nsfw content detected"), std::string::npos);
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "clip.mp4"));
+}
+
+TEST_F(GenerateAtlasTest, PreflightSpendsNothing) {
+  AtlasBackend backend(options());
+  auto r = request();
+  r.prompt = std::string(2001, 'x');
+  EXPECT_THROW(backend.generate(r, {}, hooks(), context), Error);
+  r = request();
+  r.duration = 7;
+  EXPECT_THROW(backend.generate(r, {}, hooks(), context), Error);
+  r = request();
+  r.output = dir / "missing-folder" / "x.mp4";
+  EXPECT_THROW(backend.generate(r, {}, hooks(), context), Error);
+  EXPECT_EQ(fake.calls(Route::upload) + fake.generate_calls(), 0);
+  EXPECT_TRUE(journal.empty());
+}
+
+TEST_F(GenerateAtlasTest, CancelStopsTheWait) {
+  fake.set_final_state("never");
+  AtlasBackend backend(options());
+  auto h = hooks();
+  h.on_prediction_id = [&](const std::string&) { cancel.request(); };
+  try {
+    backend.generate(request(), {}, h, context);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.failure(), Failure::interrupted);
+  }
+  EXPECT_EQ(fake.generate_calls(), 1);
+}
