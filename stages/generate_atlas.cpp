@@ -42,7 +42,53 @@ AtlasBackendOptions atlas_options(const std::string& api_base_flag, const std::s
     o.client.poll.deadline =
         std::chrono::milliseconds(static_cast<std::int64_t>(deadline_seconds * 1000.0));
   o.upload_cache = default_upload_cache_path();
+  apply_tuning_from_environment(o);
   return o;
+}
+
+void apply_tuning_from_environment(AtlasBackendOptions& o) {
+  const char* env = std::getenv("SHOTCHAIN_ATLAS_TUNING");
+  if (!env || !*env) return;
+  std::string text = env;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    auto comma = text.find(',', pos);
+    std::string item =
+        text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    pos = comma == std::string::npos ? text.size() + 1 : comma + 1;
+    if (item.empty()) continue;
+    auto eq = item.find('=');
+    if (eq == std::string::npos)
+      throw Error(Failure::bad_input, "SHOTCHAIN_ATLAS_TUNING: '" + item + "' is not name=ms");
+    std::string name = item.substr(0, eq);
+    char* end = nullptr;
+    long long v = std::strtoll(item.c_str() + eq + 1, &end, 10);
+    if (!end || *end != '\0' || v < 0)
+      throw Error(Failure::bad_input, "SHOTCHAIN_ATLAS_TUNING: '" + item + "' is not name=ms");
+    std::chrono::milliseconds ms(v);
+    if (name == "connect_ms") {
+      o.client.api_timeouts.connect = o.client.upload_timeouts.connect = ms;
+      o.download.timeouts.connect = ms;
+    } else if (name == "api_total_ms") {
+      o.client.api_timeouts.total = ms;
+    } else if (name == "stall_ms") {
+      o.client.upload_timeouts.stall = o.download.timeouts.stall = ms;
+    } else if (name == "retry_base_ms") {
+      o.client.retry.base = o.download.retry.base = ms;
+    } else if (name == "retry_cap_ms") {
+      o.client.retry.cap = o.download.retry.cap = ms;
+    } else if (name == "retry_after_cap_ms") {
+      o.client.retry.retry_after_cap = o.download.retry.retry_after_cap = ms;
+    } else if (name == "poll_initial_ms") {
+      o.client.poll.initial = ms;
+    } else if (name == "poll_max_ms") {
+      o.client.poll.max = ms;
+    } else if (name == "retry_seed") {
+      o.client.retry.seed = o.download.retry.seed = static_cast<std::uint64_t>(v);
+    } else {
+      throw Error(Failure::bad_input, "SHOTCHAIN_ATLAS_TUNING: unknown setting '" + name + "'");
+    }
+  }
 }
 
 std::filesystem::path default_upload_cache_path() {

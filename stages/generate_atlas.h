@@ -34,6 +34,12 @@ struct AtlasBackendOptions {
 AtlasBackendOptions atlas_options(const std::string& api_base_flag, const std::string& api_key,
                                   remote::LogSink log, double deadline_seconds = 0);
 
+// Test and tuning knob: SHOTCHAIN_ATLAS_TUNING="api_total_ms=500,poll_initial_ms=20,..."
+// (connect_ms, api_total_ms, stall_ms, retry_base_ms, retry_cap_ms, retry_after_cap_ms,
+// poll_initial_ms, poll_max_ms, retry_seed) overrides the matching durations. Throws bad_input
+// on an unknown name. atlas_options() applies it.
+void apply_tuning_from_environment(AtlasBackendOptions& options);
+
 // $XDG_CACHE_HOME/shotchain/uploads.json, else ~/.cache/shotchain/uploads.json, else "".
 std::filesystem::path default_upload_cache_path();
 
