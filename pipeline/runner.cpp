@@ -539,8 +539,9 @@ class Runner {
   void assemble() {
     cancel_->throw_if_requested("assemble");
     std::error_code ec;
-    fs::create_directories(report_.output_dir / "shots", ec);
-    if (!ec) fs::create_directories(report_.output_dir / "provenance", ec);
+    fs::create_directories(report_.output_dir, ec);
+    if (!ec && !opt_.sequence_only) fs::create_directories(report_.output_dir / "shots", ec);
+    if (!ec && !opt_.sequence_only) fs::create_directories(report_.output_dir / "provenance", ec);
     if (ec)
       throw Error(
           Failure::runtime, ec,
@@ -558,7 +559,8 @@ class Runner {
     for (const auto& s : job_.shots) {
       cancel_->throw_if_requested("assemble");
       ShotState& st = shots_[s.id];
-      fs::path out = report_.output_dir / "shots" / (s.id + ext);
+      fs::path out = opt_.sequence_only ? journal_->shot_dir(s.id) / ("clip" + ext)
+                                        : report_.output_dir / "shots" / (s.id + ext);
       std::vector<stitch::Clip> segs;
       for (const auto& seg : st.record.segments)
         segs.push_back({seg.local_file, s.id + " " + std::to_string(seg.index + 1), {}});
@@ -575,7 +577,7 @@ class Runner {
             std::to_string(r.frames) + " frames -> " + out.string());
       shot_files.push_back(out);
       shot_frames.push_back(r.frames);
-      report_.written.push_back(out);
+      if (!opt_.sequence_only) report_.written.push_back(out);
       clips.push_back({s.id, out, provenance_fields(s)});
     }
     // The host's own stages (a grade, an upscale, ...) on every shot clip.
@@ -599,9 +601,10 @@ class Runner {
     for (std::size_t i = 0; i < job_.shots.size(); ++i) {
       const auto& s = job_.shots[i];
       fs::path p = report_.output_dir / "provenance" / (s.id + ".json");
-      std::string json = provenance_json(s, shot_files[i], shot_frames[i]);
-      write_file_atomic(p, json);
-      report_.written.push_back(p);
+      if (!opt_.sequence_only) {
+        write_file_atomic(p, provenance_json(s, shot_files[i], shot_frames[i]));
+        report_.written.push_back(p);
+      }
       rapidjson::StringBuffer sb;
       rapidjson::Writer<rapidjson::StringBuffer> w(sb);
       const ShotState& st = shots_[s.id];
@@ -624,6 +627,8 @@ class Runner {
     all += "]";
     // The sequence.
     std::vector<stitch::Clip> seq;
+    for (const auto& lead : opt_.lead_clips)
+      seq.push_back({lead, lead.stem().string(), {{"shotchain.source", lead.string()}}});
     for (const auto& c : clips) seq.push_back({c.file, c.shot_id, c.metadata});
     stitch::Options so;
     so.output = report_.sequence;

@@ -38,6 +38,11 @@ struct RunOptions {
   ProgressSink* sink = nullptr;               // null: no progress
   const CancelToken* cancel = nullptr;        // null: cannot be cancelled
   std::vector<std::shared_ptr<ClipStage>> before_assembly; // the host's own stages, in order
+  // Clips placed before the shots in the sequence (`shotchain extend`'s source clip).
+  std::vector<std::filesystem::path> lead_clips;
+  // Write only the sequence: per-shot clips stay in the state folder, no provenance files
+  // (the provenance is still written into the sequence's metadata).
+  bool sequence_only = false;
 };
 
 struct RunReport {

@@ -67,10 +67,14 @@ int wait_exit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// A number from the final {"event":"done",...} line of --json output.
 int json_field(const std::string& out, const std::string& name) {
+  auto done = out.find("{\"event\":\"done\"");
+  if (done == std::string::npos) return -1;
+  std::string line = out.substr(done);
   std::smatch m;
   std::regex re("\"" + name + "\":([0-9]+)");
-  if (!std::regex_search(out, m, re)) return -1;
+  if (!std::regex_search(line, m, re)) return -1;
   return std::stoi(m[1]);
 }
 
@@ -193,4 +197,44 @@ TEST_F(CliRunTest, SigintStopsWith130AndJournalIntact) {
   auto r = rerun();
   expect_complete(r);
   EXPECT_GE(json_field(r.out, "reused"), 1) << r.out;
+}
+
+TEST(CliExtend, SourceThenChainedSegmentsWithAudioPaddedAndJoinsDeduped) {
+  TempDir dir;
+  auto src = (dir / "src.mp4").string();
+  ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=256x144:rate=25:duration=2", "-f", "lavfi", "-i",
+          "sine=frequency=440:duration=2", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
+          "yuv420p", "-c:a", "aac", src});
+  auto out = (dir / "ext.mp4").string();
+  auto r = run_shotchain(
+      {"--json", "extend", src, "--prompt", "the card drifts away", "--segments", "2", "-o", out},
+      kEnv);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // 50 source frames, then 2 x 150 generated, each join's duplicated frame dropped.
+  EXPECT_EQ(json_field(r.out, "frames"), 50 + 150 + 150 - 2) << r.out;
+  EXPECT_EQ(ffprobe_value(out, "v:0", "stream=nb_frames"), "348");
+  EXPECT_EQ(ffprobe_value(out, "a:0", "stream=codec_type"), "audio");
+  double adur = std::stod(ffprobe_value(out, "a:0", "stream=duration"));
+  EXPECT_NEAR(adur, 348 / 25.0, 0.05); // the source's audio, padded with silence
+  EXPECT_EQ(list_dir(dir.path()), "ext.mp4 ext.mp4.state src.mp4");
+  // Again: nothing is generated twice.
+  auto again = run_shotchain(
+      {"--json", "extend", src, "--prompt", "the card drifts away", "--segments", "2", "-o", out},
+      kEnv);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(json_field(again.out, "generated"), 0);
+  EXPECT_EQ(json_field(again.out, "reused"), 2);
+}
+
+TEST(CliExtend, UsageErrorsExit2) {
+  TempDir dir;
+  auto r = run_shotchain(
+      {"extend", (dir / "missing.mp4").string(), "--prompt", "x", "-o", (dir / "o.mov").string()},
+      kEnv);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("missing.mp4: no such file"), std::string::npos) << r.err;
+  r = run_shotchain({"extend", "a.mp4", "--prompt", "x", "-o", "o.avi"}, kEnv);
+  EXPECT_EQ(r.exit_code, 2);
+  r = run_shotchain({"extend", "a.mp4", "--prompt", "x", "--segments", "0", "-o", "o.mov"}, kEnv);
+  EXPECT_EQ(r.exit_code, 2);
 }
