@@ -13,6 +13,20 @@ Frame::Frame() : f_(av_frame_alloc()) {
   if (!f_) throw std::bad_alloc();
 }
 
+Frame::Frame(Frame&& other) : f_(av_frame_alloc()), tb_(other.tb_) {
+  if (!f_) throw std::bad_alloc();
+  f_.swap(other.f_);
+}
+
+Frame& Frame::operator=(Frame&& other) {
+  if (this != &other) {
+    av_frame_unref(f_.get());
+    av_frame_move_ref(f_.get(), other.f_.get());
+    tb_ = other.tb_;
+  }
+  return *this;
+}
+
 Frame Frame::video(int width, int height, int pixel_format) {
   Frame fr;
   fr.f_->width = width;

@@ -10,6 +10,11 @@ namespace shotchain::codecs {
 class Frame {
  public:
   Frame(); // an empty frame (no buffers)
+  // Moving leaves the source a valid empty frame (it can receive() again).
+  Frame(Frame&& other);
+  Frame& operator=(Frame&& other);
+  Frame(const Frame&) = delete;
+  Frame& operator=(const Frame&) = delete;
   // A new video frame with buffers: `pixel_format` is an AVPixelFormat.
   static Frame video(int width, int height, int pixel_format);
   // A new audio frame with buffers: `sample_format` is an AVSampleFormat.

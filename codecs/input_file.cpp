@@ -166,6 +166,16 @@ int64_t InputFile::duration_us() const {
   return ctx_->duration == AV_NOPTS_VALUE || ctx_->duration < 0 ? 0 : ctx_->duration;
 }
 
+std::string InputFile::timecode() const {
+  if (const AVDictionaryEntry* e = av_dict_get(ctx_->metadata, "timecode", nullptr, 0))
+    return e->value;
+  for (unsigned i = 0; i < ctx_->nb_streams; ++i)
+    if (const AVDictionaryEntry* e =
+            av_dict_get(ctx_->streams[i]->metadata, "timecode", nullptr, 0))
+      return e->value;
+  return "";
+}
+
 int InputFile::rotation(int stream_index) const {
   const AVStream* st = stream(stream_index);
   if (!st) return 0;

@@ -52,6 +52,8 @@ class InputFile {
   int64_t start_time_us() const;
   // Container duration in microseconds; 0 when unknown.
   int64_t duration_us() const;
+  // The start timecode ("HH:MM:SS:FF") from the container, a stream or a tmcd track; "".
+  std::string timecode() const;
   // Clockwise rotation in degrees (0, 90, 180, 270) to apply for display.
   int rotation(int stream) const;
 

@@ -8,6 +8,11 @@ namespace shotchain::codecs {
 class Packet {
  public:
   Packet();
+  // Moving leaves the source a valid empty packet (it can be read into again).
+  Packet(Packet&& other);
+  Packet& operator=(Packet&& other);
+  Packet(const Packet&) = delete;
+  Packet& operator=(const Packet&) = delete;
   int stream_index() const { return p_->stream_index; }
   int64_t pts() const { return p_->pts; } // kNoTimestamp when unknown
   int64_t dts() const { return p_->dts; }
