@@ -83,6 +83,18 @@ InputFile::InputFile(const std::filesystem::path& path, const InputOptions& opti
   ret = avformat_find_stream_info(ctx_.get(), nullptr);
   if (ret < 0) throw_av(Failure::bad_input, ret, path_, "cannot read stream information");
   if (ctx_->nb_streams == 0) throw_file(Failure::bad_input, path_, "no streams");
+  // A truncated MP4/MOV whose index (moov) survived: samples point past the end of the file.
+  const int64_t file_size = ctx_->pb ? avio_size(ctx_->pb) : -1;
+  if (file_size > 0 && format_name().rfind("mov,", 0) == 0) {
+    for (unsigned i = 0; i < ctx_->nb_streams; ++i) {
+      AVStream* st = ctx_->streams[i];
+      const int n = avformat_index_get_entries_count(st);
+      if (n <= 0) continue;
+      const AVIndexEntry* e = avformat_index_get_entry(st, n - 1);
+      if (e && e->pos + e->size > file_size)
+        throw_file(Failure::bad_input, path_, "truncated file (media data ends early)");
+    }
+  }
   for (unsigned i = 0; i < ctx_->nb_streams; ++i) {
     AVCodecParameters* par = ctx_->streams[i]->codecpar;
     if (par->codec_type == AVMEDIA_TYPE_VIDEO && par->width > 0 && par->height > 0 &&

@@ -7,7 +7,9 @@ extern "C" {
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "codecs/input_file.h"
 #include "codecs/video_conform.h"
@@ -111,6 +113,29 @@ MediaInfo probe(const std::filesystem::path& path) {
           str_or_empty(av_get_sample_fmt_name(static_cast<AVSampleFormat>(par->format)));
     }
     info.streams.push_back(std::move(s));
+  }
+  // Variable frame rate: look at the spacing of the first timestamps of the main video stream
+  // (containers like Matroska report a nominal average rate even when frames are irregular).
+  const int v = in.video_stream();
+  if (v >= 0 && !info.is_image && in.try_seek(-1, in.start_time_us())) {
+    std::vector<int64_t> pts;
+    Packet pkt;
+    int read = 0;
+    while (pts.size() < 240 && read < 2000 && in.read(pkt)) {
+      ++read;
+      if (pkt.stream_index() == v && pkt.pts() != kNoTimestamp) pts.push_back(pkt.pts());
+    }
+    std::sort(pts.begin(), pts.end());
+    if (pts.size() >= 3) {
+      int64_t lo = INT64_MAX, hi = 0;
+      for (size_t i = 1; i < pts.size(); ++i) {
+        lo = std::min(lo, pts[i] - pts[i - 1]);
+        hi = std::max(hi, pts[i] - pts[i - 1]);
+      }
+      // Allow rounding of one tick and 2% jitter.
+      if (hi - lo > 1 && static_cast<double>(hi - lo) > 0.02 * static_cast<double>(lo))
+        info.streams[static_cast<size_t>(v)].variable_frame_rate = true;
+    }
   }
   return info;
 }
