@@ -115,6 +115,7 @@ int run_generate(const GenerateArgs& a, const GlobalOptions& global) {
   context.cancel = &cancel;
   ScratchDir scratch;
   context.work_dir = scratch.path();
+  context.shot_id = std::filesystem::path(a.output).stem().string();
 
   // The reference and end image, ready for the service (converted/fitted PNG when needed).
   stages::ReferenceFit fit = a.fit == "pad"    ? stages::ReferenceFit::pad

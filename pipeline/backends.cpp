@@ -1,10 +1,12 @@
 #include "pipeline/backends.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "common/error.h"
+#include "stages/generate_atlas.h"
 #include "stages/preview_generator.h"
 
 namespace shotchain::pipeline {
@@ -38,8 +40,10 @@ std::shared_ptr<GenerationBackend> make_backend(const BackendChoice& choice) {
   if (key.empty())
     throw Error(Failure::bad_input,
                 "--backend atlas: no API key (set ATLASCLOUD_API_KEY or --api-key-file)");
-  throw Error(Failure::runtime,
-              "--backend atlas: the Atlas backend is not built into this version yet");
+  remote::LogSink log;
+  if (choice.verbosity >= 2)
+    log = [](const std::string& line) { std::fprintf(stderr, "shotchain: %s\n", line.c_str()); };
+  return std::make_shared<stages::AtlasBackend>(stages::atlas_options(choice.api_base, key, log));
 }
 
 } // namespace shotchain::pipeline

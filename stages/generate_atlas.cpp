@@ -133,14 +133,15 @@ void AtlasBackend::preflight(const GenerationRequest& r) {
   if (!r.reference_image.empty())
     check_reference_image(r.reference_image, w + ": reference " + r.reference_image.string());
   if (!r.end_image.empty()) {
-    if (r.reference_image.empty())
+    // A chained segment's reference (k > 0) does not exist before its predecessor is made.
+    if (r.reference_image.empty() && r.segment == 0)
       throw Error(Failure::bad_input, w + ": an end image needs a first image");
     check_reference_image(r.end_image, w + ": end image " + r.end_image.string());
   }
-  if (r.output.empty()) throw Error(Failure::bad_input, w + ": no output file");
+  // The output is checked when known (the pipeline's plan-time pre-flight has none yet).
   auto parent = r.output.parent_path();
   std::error_code ec;
-  if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
+  if (!r.output.empty() && !parent.empty() && !std::filesystem::is_directory(parent, ec))
     throw Error(Failure::bad_input, r.output.string() + ": the folder does not exist");
 }
 

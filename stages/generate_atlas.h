@@ -51,8 +51,9 @@ class AtlasBackend final : public GenerationBackend {
   explicit AtlasBackend(AtlasBackendOptions options); // throws bad_input for a bad base/key
   std::string name() const override { return "atlas"; }
   bool paid() const override { return true; }
-  // Reference/end image (must already be PNG/JPEG: see prepare_reference), prompt, duration,
-  // model id, output folder. Throws Error(bad_input).
+  // Reference/end image when given (must already be PNG/JPEG: see prepare_reference; empty
+  // for a chained segment at plan time), prompt, duration, model id, output folder when
+  // given. Throws Error(bad_input).
   void preflight(const GenerationRequest& request) override;
   GenerationResult generate(const GenerationRequest& request, const GenerationResume& resume,
                             const GenerationHooks& hooks, StageContext& context) override;
