@@ -697,7 +697,7 @@ const std::string& fake_mp4(int duration_s) {
                 "-f",
                 "lavfi",
                 "-i",
-                "testsrc2=size=320x240:rate=25",
+                "testsrc2=size=576x324:rate=25",
                 "-frames:v",
                 std::to_string(duration_s * 25),
                 "-c:v",

@@ -129,8 +129,8 @@ class FakeAtlas {
   std::unique_ptr<Impl> impl_;
 };
 
-// A real MP4 (H.264, 320x240, 25 fps, duration_s * 25 frames, no audio), made once per test
-// process with the ffmpeg CLI.
+// A real MP4 (H.264, 576x324 so a chained last frame passes pre-flight, 25 fps, duration_s * 25
+// frames, no audio), made once per test process with the ffmpeg CLI.
 const std::string& fake_mp4(int duration_s);
 
 // One fake for a whole test binary: testing::AddGlobalTestEnvironment(new FakeAtlasEnvironment)
