@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <rapidjson/document.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -43,6 +45,77 @@ void remove_stale_parts(const fs::path& dir) {
     if (n.size() > 1 && n[0] == '.' && n.find(".part-") != std::string::npos)
       fs::remove(e.path(), ec);
   }
+}
+
+// "size:mtime" of a file, "" when missing: enough to notice that an output was touched.
+std::string file_stamp(const fs::path& p) {
+  std::error_code ec;
+  auto size = fs::file_size(p, ec);
+  if (ec) return "";
+  auto t = fs::last_write_time(p, ec);
+  if (ec) return "";
+  return std::to_string(size) + ":" + std::to_string(t.time_since_epoch().count());
+}
+
+std::string stamp(const std::string& fp, const fs::path& file, long long frames) {
+  return fp + "|" + file_stamp(file) + "|" + std::to_string(frames);
+}
+
+// The frames recorded with `recorded` when it matches `fp` and `file` is untouched, else -1.
+long long stamped_frames(const std::string& recorded, const std::string& fp, const fs::path& file) {
+  std::string prefix = fp + "|" + file_stamp(file) + "|";
+  if (file_stamp(file).empty() || recorded.rfind(prefix, 0) != 0) return -1;
+  return std::atoll(recorded.c_str() + prefix.size());
+}
+
+void write_assembly_record(const fs::path& record, const std::string& fp, long long frames,
+                           const std::vector<fs::path>& files) {
+  rapidjson::StringBuffer sb;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("fingerprint");
+  w.String(fp.c_str());
+  w.Key("frames");
+  w.Int64(frames);
+  w.Key("files");
+  w.StartArray();
+  for (const auto& f : files) {
+    w.StartObject();
+    w.Key("path");
+    w.String(f.string().c_str());
+    w.Key("stamp");
+    w.String(file_stamp(f).c_str());
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  write_file_atomic(record, std::string(sb.GetString(), sb.GetSize()) + "\n");
+}
+
+// The frames of the last assembly when it had fingerprint `fp` and all its files are untouched
+// (their paths in `files`), else -1.
+long long assembly_unchanged(const fs::path& record, const std::string& fp,
+                             std::vector<fs::path>& files) {
+  std::ifstream in(record, std::ios::binary);
+  if (!in) return -1;
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  rapidjson::Document d;
+  d.Parse(text.c_str(), text.size());
+  if (d.HasParseError() || !d.IsObject() || !d.HasMember("fingerprint") ||
+      !d["fingerprint"].IsString() || fp != d["fingerprint"].GetString() ||
+      !d.HasMember("frames") || !d["frames"].IsInt64() || !d.HasMember("files") ||
+      !d["files"].IsArray())
+    return -1;
+  for (const auto& f : d["files"].GetArray()) {
+    if (!f.IsObject() || !f.HasMember("path") || !f["path"].IsString() || !f.HasMember("stamp") ||
+        !f["stamp"].IsString())
+      return -1;
+    fs::path p = f["path"].GetString();
+    std::string st = file_stamp(p);
+    if (st.empty() || st != f["stamp"].GetString()) return -1;
+    files.push_back(p);
+  }
+  return d["frames"].GetInt64();
 }
 
 // Journal temporaries of a killed run ("X.json.tmp-PID-N"); the records themselves are whole.
@@ -294,6 +367,13 @@ class Runner {
       std::exception_ptr err;
       try {
         run_shot(*s);
+      } catch (const Error& e) {
+        // Every failure names its shot.
+        std::string what = e.what();
+        if (what.find(quoted(s->id)) == std::string::npos)
+          err = std::make_exception_ptr(Error(e.failure(), e.code(), quoted(s->id) + ": " + what));
+        else
+          err = std::current_exception();
       } catch (...) {
         err = std::current_exception();
       }
@@ -571,12 +651,30 @@ class Runner {
       if (job_.output.width) so.size = stitch::Size{job_.output.width, job_.output.height};
       so.dedupe_joins = true;
       so.cancel = cancel_;
-      event(ProgressEvent::Kind::started, s.id, "assemble", "shot clip " + out.filename().string());
-      stitch::Result r = stitch::stitch(segs, so);
-      event(ProgressEvent::Kind::finished, s.id, "assemble",
-            std::to_string(r.frames) + " frames -> " + out.string());
+      // Made already from the same segments with the same settings: not made again.
+      std::string fp = "shot-clip-v1\n" + out.string() + "\n" + job_.output.codec + "\n" +
+                       std::to_string(job_.output.fps) + "\n" + std::to_string(job_.output.width) +
+                       "x" + std::to_string(job_.output.height) + "\n";
+      for (const auto& seg : st.record.segments) fp += seg.checksum + "\n";
+      fp = sha256_hex(fp);
+      long long frames = 0;
+      if (auto f = stamped_frames(st.record.clip_checksum, fp, out); f >= 0) {
+        frames = f;
+        event(ProgressEvent::Kind::skipped, s.id, "assemble",
+              "shot clip unchanged: " + out.string());
+      } else {
+        event(ProgressEvent::Kind::started, s.id, "assemble",
+              "shot clip " + out.filename().string());
+        stitch::Result r = stitch::stitch(segs, so);
+        frames = r.frames;
+        st.record.clip_file = out.string();
+        st.record.clip_checksum = stamp(fp, out, frames);
+        journal_->save(st.record);
+        event(ProgressEvent::Kind::finished, s.id, "assemble",
+              std::to_string(r.frames) + " frames -> " + out.string());
+      }
       shot_files.push_back(out);
-      shot_frames.push_back(r.frames);
+      shot_frames.push_back(frames);
       if (!opt_.sequence_only) report_.written.push_back(out);
       clips.push_back({s.id, out, provenance_fields(s)});
     }
@@ -657,14 +755,36 @@ class Runner {
         e.fraction = static_cast<double>(p.frames_done) / static_cast<double>(p.frames_total);
       sink_->on_event(e);
     };
-    event(ProgressEvent::Kind::started, "", "assemble", report_.sequence.string());
-    stitch::Result r = stitch::stitch(seq, so);
-    report_.frames = r.frames;
-    std::vector<fs::path> written = r.written;
+    // The same inputs and settings as the last assembly, its files untouched: nothing to do.
+    // (Never skipped with host stages: what they make is theirs.)
+    std::string fp = "sequence-v1\n" + report_.sequence.string() + "\n" + job_.output.codec + "\n" +
+                     std::to_string(job_.output.fps) + "\n" + std::to_string(job_.output.width) +
+                     "x" + std::to_string(job_.output.height) + "\n" + all + "\n" +
+                     (job_.output.qc ? "qc" : "") + (job_.output.contact_sheet ? "sheet" : "") +
+                     "\n";
+    for (const auto& t : job_.output.timelines) fp += t + ",";
+    for (const auto& c : seq) fp += "\n" + c.path.string() + " " + file_stamp(c.path);
+    fp = sha256_hex(fp);
+    fs::path record = report_.state_dir / "assembly.json";
+    std::vector<fs::path> previous;
+    long long frames = opt_.before_assembly.empty() ? assembly_unchanged(record, fp, previous) : -1;
+    std::vector<fs::path> written;
+    if (frames >= 0) {
+      written = previous;
+      event(ProgressEvent::Kind::skipped, "", "assemble",
+            "sequence unchanged: " + report_.sequence.string());
+    } else {
+      event(ProgressEvent::Kind::started, "", "assemble", report_.sequence.string());
+      stitch::Result r = stitch::stitch(seq, so);
+      frames = r.frames;
+      written = r.written;
+      write_assembly_record(record, fp, frames, written);
+      event(ProgressEvent::Kind::finished, "", "assemble",
+            std::to_string(r.frames) + " frames -> " + report_.sequence.string());
+    }
+    report_.frames = frames;
     for (auto& p : report_.written) written.push_back(p);
     report_.written = std::move(written);
-    event(ProgressEvent::Kind::finished, "", "assemble",
-          std::to_string(r.frames) + " frames -> " + report_.sequence.string());
   }
 
   const JobSpec& job_;

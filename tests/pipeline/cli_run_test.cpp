@@ -1,9 +1,6 @@
 // `shotchain run` as a process: the sample storyboard (plan and a full offline run), spec
 // errors (exit 2 with line and column), kill -9 at different moments then resume, SIGINT -> 130.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -24,59 +21,6 @@ namespace {
 
 const std::map<std::string, std::string> kEnv{{"SHOTCHAIN_PREVIEW_HEIGHT", "144"},
                                               {"ATLASCLOUD_API_KEY", ""}};
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
-// Starts the command in the background (output to files in `dir`).
-pid_t spawn(const std::vector<std::string>& args, const fs::path& dir) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int out = ::open((dir / "child.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open((dir / "child.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(out, 1);
-    dup2(err, 2);
-    setenv("SHOTCHAIN_PREVIEW_HEIGHT", "144", 1);
-    unsetenv("ATLASCLOUD_API_KEY");
-    std::vector<char*> argv{const_cast<char*>(SHOTCHAIN_BIN)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(SHOTCHAIN_BIN, argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-// Waits (up to 60 s) until `cond` holds while the child runs; false if the child ended first.
-bool wait_until(pid_t pid, const std::function<bool()>& cond) {
-  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return false;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-// A number from the final {"event":"done",...} line of --json output.
-int json_field(const std::string& out, const std::string& name) {
-  auto done = out.find("{\"event\":\"done\"");
-  if (done == std::string::npos) return -1;
-  std::string line = out.substr(done);
-  std::smatch m;
-  std::regex re("\"" + name + "\":([0-9]+)");
-  if (!std::regex_search(line, m, re)) return -1;
-  return std::stoi(m[1]);
-}
 
 class CliRunTest : public ::testing::Test {
  protected:
@@ -103,8 +47,10 @@ class CliRunTest : public ::testing::Test {
 } // namespace
 
 TEST(CliRunSample, DryRunPrintsPlanAndPrice) {
-  auto r = run_shotchain(
-      {"run", std::string(SHOTCHAIN_SOURCE_DIR) + "/samples/storyboard.json", "--dry-run"}, kEnv);
+  TempDir dir;
+  auto r = run_shotchain({"run", std::string(SHOTCHAIN_SOURCE_DIR) + "/samples/storyboard.json",
+                          "--dry-run", "--state-dir", (dir / "state").string()},
+                         kEnv);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("4 shots, 6 generations, 897 frames"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("1.38 USD for 6 paid generations"), std::string::npos) << r.out;
@@ -130,7 +76,7 @@ TEST(CliRunSample, RunsOfflineAndListsWhatItWrote) {
   auto seq = (out / "storyboard.mov").string();
   EXPECT_EQ(ffprobe_value(seq, "v:0", "stream=codec_name,profile"), "prores,HQ");
   EXPECT_EQ(ffprobe_value(seq, "v:0", "stream=nb_frames"), "897");
-  EXPECT_NE(read(out / "provenance" / "harbor.json").find("\"time\": \"2.000\""),
+  EXPECT_NE(read_text(out / "provenance" / "harbor.json").find("\"time\": \"2.000\""),
             std::string::npos);
   auto xml = run({"xmllint", "--noout", (out / "storyboard.fcpxml").string()});
   EXPECT_EQ(xml.exit_code, 0) << xml.err;
@@ -151,14 +97,14 @@ TEST(CliRunSpec, ErrorsNameLineColumnAndShotAndExit2) {
 }
 
 TEST_F(CliRunTest, KillNineAfterFirstSegmentThenResumeRedoesNothingDone) {
-  pid_t pid = spawn({"run", job, "--concurrency", "1"}, dir.path());
+  pid_t pid = spawn({"run", job, "--concurrency", "1"}, dir.path(), kEnv);
   bool hit = wait_until(pid, [&] {
-    return read(dir / "job.state" / "shots" / "a.json").find("\"status\": \"done\"") !=
+    return read_text(dir / "job.state" / "shots" / "a.json").find("\"status\": \"done\"") !=
            std::string::npos;
   });
   kill(pid, SIGKILL);
   wait_exit(pid);
-  ASSERT_TRUE(hit) << read(dir / "child.err");
+  ASSERT_TRUE(hit) << read_text(dir / "child.err");
   auto r = rerun();
   expect_complete(r);
   EXPECT_GE(json_field(r.out, "reused"), 1) << r.out;
@@ -168,14 +114,14 @@ TEST_F(CliRunTest, KillNineAfterFirstSegmentThenResumeRedoesNothingDone) {
 }
 
 TEST_F(CliRunTest, KillNineDuringAssemblyThenResumeOnlyAssembles) {
-  pid_t pid = spawn({"run", job}, dir.path());
+  pid_t pid = spawn({"run", job}, dir.path(), kEnv);
   bool hit = wait_until(pid, [&] {
     std::error_code ec;
     return fs::exists(dir / "out" / "shots", ec) && !fs::is_empty(dir / "out" / "shots", ec);
   });
   kill(pid, SIGKILL);
   wait_exit(pid);
-  ASSERT_TRUE(hit) << read(dir / "child.err");
+  ASSERT_TRUE(hit) << read_text(dir / "child.err");
   auto r = rerun();
   expect_complete(r);
   EXPECT_EQ(json_field(r.out, "generated"), 0) << r.out;
@@ -183,16 +129,16 @@ TEST_F(CliRunTest, KillNineDuringAssemblyThenResumeOnlyAssembles) {
 }
 
 TEST_F(CliRunTest, SigintStopsWith130AndJournalIntact) {
-  pid_t pid = spawn({"run", job, "--concurrency", "1"}, dir.path());
+  pid_t pid = spawn({"run", job, "--concurrency", "1"}, dir.path(), kEnv);
   bool hit = wait_until(pid, [&] {
-    return read(dir / "job.state" / "shots" / "a.json").find("\"status\": \"done\"") !=
+    return read_text(dir / "job.state" / "shots" / "a.json").find("\"status\": \"done\"") !=
            std::string::npos;
   });
   kill(pid, SIGINT);
   int code = wait_exit(pid);
-  ASSERT_TRUE(hit) << read(dir / "child.err");
-  EXPECT_EQ(code, 130) << read(dir / "child.err");
-  EXPECT_NE(read(dir / "child.err").find("interrupted"), std::string::npos);
+  ASSERT_TRUE(hit) << read_text(dir / "child.err");
+  EXPECT_EQ(code, 130) << read_text(dir / "child.err");
+  EXPECT_NE(read_text(dir / "child.err").find("interrupted"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir / "out" / "seq.mp4"));
   auto r = rerun();
   expect_complete(r);

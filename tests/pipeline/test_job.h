@@ -1,8 +1,19 @@
 #pragma once
 // Shared by the pipeline tests: small inputs made with the ffmpeg CLI and a small job spec.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <regex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "tests/support/run.h"
 
@@ -33,10 +44,84 @@ inline std::string job_text(const std::string& prompt_a = "pan over the test car
 })";
 }
 
+// Two one-segment shots: "a" (image) and "b" (from a's last frame). 2 generations.
+inline std::string small_job_text() {
+  return R"({
+  "output": { "path": "out/seq.mp4", "codec": "h264", "timeline": ["otio"], "qc": false,
+              "contact_sheet": false },
+  "shots": [
+    { "id": "a", "reference": { "image": "ref.png" }, "prompt": "pan over the test card" },
+    { "id": "b", "reference": { "shot": "a" }, "prompt": "then it drifts on" }
+  ]
+})";
+}
+
 inline std::filesystem::path write_job(const std::filesystem::path& dir, const std::string& text) {
   auto p = dir / "job.json";
   std::ofstream(p) << text;
   return p;
+}
+
+inline std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+// Starts the command in the background, output to child.out/child.err in `dir`; `env` entries
+// are set (an empty value unsets).
+inline pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& dir,
+                   const std::map<std::string, std::string>& env) {
+  std::string out_path = (dir / "child.out").string(), err_path = (dir / "child.err").string();
+  std::vector<std::string> argv_s{SHOTCHAIN_BIN};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  pid_t pid = fork();
+  if (pid == 0) {
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(out, 1);
+    dup2(err, 2);
+    for (const auto& [k, v] : env) {
+      if (v.empty())
+        unsetenv(k.c_str());
+      else
+        setenv(k.c_str(), v.c_str(), 1);
+    }
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(SHOTCHAIN_BIN, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits (up to 60 s) until `cond` holds while the child runs; false if the child ended first.
+inline bool wait_until(pid_t pid, const std::function<bool()>& cond) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < end) {
+    if (cond()) return true;
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+inline int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// A number from the final {"event":"done",...} line of --json output (-1 when absent).
+inline int json_field(const std::string& out, const std::string& name) {
+  auto done = out.find("{\"event\":\"done\"");
+  if (done == std::string::npos) return -1;
+  std::string line = out.substr(done);
+  std::smatch m;
+  std::regex re("\"" + name + "\":([0-9]+)");
+  if (!std::regex_search(line, m, re)) return -1;
+  return std::stoi(m[1]);
 }
 
 } // namespace shotchain::test
