@@ -84,7 +84,13 @@ class GenerateCli : public ::testing::Test {
 } // namespace
 
 TEST_F(GenerateCli, GeneratesAVerifiedClip) {
-  auto r = shotchain(gen());
+  // The base URL as a flag (the env var is dropped), the key from the environment.
+  auto e = env();
+  e["ATLASCLOUD_API_BASE"] = "";
+  auto args = gen();
+  args.insert(args.begin(), {"--api-base", fake.base_url()});
+  auto r = run_shotchain(args, e);
+  runs.push_back(r);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(frames((dir / "out.mp4").string()), 150);
   EXPECT_EQ(ffprobe_value((dir / "out.mp4").string(), "v:0", "stream=r_frame_rate"), "25/1");
