@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <cctype>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -59,11 +59,15 @@ double fcp_seconds(const std::string& t) {
 std::vector<std::string> xpath_values(const std::filesystem::path& file, const std::string& xp) {
   auto r = run({"xmllint", "--xpath", xp, file.string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  // Output: ` name="value"` per attribute.
   std::vector<std::string> out;
-  std::regex attr("\\w+=\"([^\"]*)\"");
-  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), attr);
-       it != std::sregex_iterator(); ++it)
-    out.push_back((*it)[1]);
+  std::size_t pos = 0;
+  while ((pos = r.out.find("=\"", pos)) != std::string::npos) {
+    auto end = r.out.find('"', pos + 2);
+    if (end == std::string::npos) break;
+    out.push_back(r.out.substr(pos + 2, end - pos - 2));
+    pos = end + 1;
+  }
   return out;
 }
 
@@ -142,20 +146,31 @@ TEST(Timeline, EdlReelsAndTimecode) {
   auto text = tl::to_edl(seq);
   std::istringstream in(text);
   std::string line;
-  std::regex event(
-      R"(^(\d{3})  (\S{1,8}) +(V|AA/V) +C +(\d\d:\d\d:\d\d:\d\d) (\d\d:\d\d:\d\d:\d\d) (\d\d:\d\d:\d\d:\d\d) (\d\d:\d\d:\d\d:\d\d)$)");
-  std::vector<std::smatch> events;
   std::vector<std::string> lines;
   while (std::getline(in, line)) lines.push_back(line);
+  // An event line: NNN  REEL TRACK C SRC_IN SRC_OUT REC_IN REC_OUT (fixed columns).
+  auto is_tc = [](const std::string& t) {
+    if (t.size() != 11) return false;
+    for (std::size_t i = 0; i < t.size(); ++i)
+      if (i % 3 == 2 ? t[i] != ':' : !std::isdigit(static_cast<unsigned char>(t[i]))) return false;
+    return true;
+  };
   std::vector<std::string> reels, rec_in, rec_out, src_in;
   for (const auto& l : lines) {
-    std::smatch m;
-    if (std::regex_match(l, m, event)) {
-      reels.push_back(m[2]);
-      src_in.push_back(m[4]);
-      rec_in.push_back(m[6]);
-      rec_out.push_back(m[7]);
-    }
+    std::istringstream ls(l);
+    std::vector<std::string> tok;
+    for (std::string t; ls >> t;) tok.push_back(t);
+    if (tok.size() != 8 || tok[0].size() != 3 ||
+        !std::isdigit(static_cast<unsigned char>(tok[0][0])))
+      continue;
+    EXPECT_EQ(l.substr(3, 2), "  ") << l;
+    EXPECT_TRUE(tok[2] == "V" || tok[2] == "AA/V") << l;
+    EXPECT_EQ(tok[3], "C") << l;
+    for (int k = 4; k < 8; ++k) EXPECT_TRUE(is_tc(tok[k])) << l;
+    reels.push_back(tok[1]);
+    src_in.push_back(tok[4]);
+    rec_in.push_back(tok[6]);
+    rec_out.push_back(tok[7]);
   }
   ASSERT_EQ(reels.size(), 3u) << text;
   EXPECT_EQ(lines[0], "TITLE: demo & <test>");
@@ -182,7 +197,10 @@ TEST(Timeline, ReelNamesUniqueAndShort) {
   EXPECT_EQ(reels.back(), reels.front());
   for (const auto& r : reels) {
     EXPECT_LE(r.size(), 8u);
-    EXPECT_TRUE(std::regex_match(r, std::regex("[A-Z0-9_]+"))) << r;
+    for (char c : r)
+      EXPECT_TRUE(std::isupper(static_cast<unsigned char>(c)) ||
+                  std::isdigit(static_cast<unsigned char>(c)) || c == '_')
+          << r;
   }
 }
 
