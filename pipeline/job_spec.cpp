@@ -11,7 +11,6 @@
 #include <fstream>
 #include <functional>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -335,9 +334,32 @@ bool valid_id(const std::string& id) {
   });
 }
 
+bool lower_alnum(char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); }
+
+// Reads 1..max_digits digits at `p`; returns the count read (0: none).
+std::size_t digits(const std::string& t, std::size_t p, std::size_t max_digits) {
+  std::size_t n = 0;
+  while (p + n < t.size() && n < max_digits + 1 && t[p + n] >= '0' && t[p + n] <= '9') ++n;
+  return n > max_digits ? 0 : n;
+}
+
 bool valid_model(const std::string& m) {
-  static const std::regex re("^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*){1,3}$");
-  return m.size() <= 128 && std::regex_match(m, re);
+  // vendor/name[/variant[/more]]: 2 to 4 parts of [a-z0-9][a-z0-9._-]*
+  if (m.empty() || m.size() > 128) return false;
+  int parts = 0;
+  std::size_t start = 0;
+  while (start <= m.size()) {
+    std::size_t slash = m.find('/', start);
+    std::string part =
+        m.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (part.empty() || !lower_alnum(part[0])) return false;
+    for (char ch : part)
+      if (!lower_alnum(ch) && ch != '.' && ch != '_' && ch != '-') return false;
+    ++parts;
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return parts >= 2 && parts <= 4;
 }
 
 std::size_t utf8_length(const std::string& s) {
@@ -518,11 +540,13 @@ OutputSpec parse_output(const Checker& c, const Node* v, const std::filesystem::
   if (const Node* n = o.get("fps")) out.fps = static_cast<int>(o.integer("fps", *n, 1, 120));
   if (const Node* n = o.get("size")) {
     std::string sz = o.str("size", *n);
-    static const std::regex re("^([0-9]{2,5})x([0-9]{2,5})$");
-    std::smatch m;
-    if (!std::regex_match(sz, m, re)) o.fail(*n, "size", "\"" + sz + "\" is not WIDTHxHEIGHT");
-    out.width = std::stoi(m[1]);
-    out.height = std::stoi(m[2]);
+    std::size_t x = sz.find('x');
+    std::size_t wd = digits(sz, 0, 5);
+    std::size_t hd = x == std::string::npos ? 0 : digits(sz, x + 1, 5);
+    if (x == std::string::npos || wd < 2 || wd != x || hd < 2 || x + 1 + hd != sz.size())
+      o.fail(*n, "size", "\"" + sz + "\" is not WIDTHxHEIGHT");
+    out.width = std::stoi(sz.substr(0, x));
+    out.height = std::stoi(sz.substr(x + 1));
     if (out.width < 16 || out.height < 16 || out.width > 7680 || out.height > 4320 ||
         out.width % 2 || out.height % 2)
       o.fail(*n, "size", "\"" + sz + "\" must be even numbers from 16x16 to 7680x4320");
@@ -547,10 +571,31 @@ OutputSpec parse_output(const Checker& c, const Node* v, const std::filesystem::
 } // namespace
 
 bool is_valid_time(const std::string& t) {
-  static const std::regex seconds("^[0-9]{1,6}(\\.[0-9]{1,6})?$");
-  static const std::regex hms("^[0-9]{1,3}:[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?$");
-  static const std::regex tc("^[0-9]{1,3}:[0-5][0-9]:[0-5][0-9]:[0-9]{1,3}$");
-  return std::regex_match(t, seconds) || std::regex_match(t, hms) || std::regex_match(t, tc);
+  // seconds: D{1,6}(.D{1,6})?   HH:MM:SS: D{1,3}:[0-5]D:[0-5]D(.D{1,6})?   timecode: ...:D{1,3}
+  auto fraction_ends = [&](std::size_t p) {
+    if (p == t.size()) return true;
+    if (t[p] != '.') return false;
+    std::size_t n = digits(t, p + 1, 6);
+    return n > 0 && p + 1 + n == t.size();
+  };
+  std::size_t n = digits(t, 0, 6);
+  if (n == 0) return false;
+  if (n == t.size() || t[n] == '.') return fraction_ends(n);
+  if (n > 3 || t[n] != ':') return false;
+  std::size_t p = n + 1;
+  for (int field = 0; field < 2; ++field) {
+    if (digits(t, p, 2) != 2 || t[p] > '5') return false;
+    p += 2;
+    if (field == 0) {
+      if (p >= t.size() || t[p] != ':') return false;
+      ++p;
+    }
+  }
+  if (p < t.size() && t[p] == ':') {
+    std::size_t f = digits(t, p + 1, 3);
+    return f > 0 && p + 1 + f == t.size();
+  }
+  return fraction_ends(p);
 }
 
 std::string ReferenceSpec::describe() const {

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
-#include <regex>
 #include <thread>
 
 #include "tests/pipeline/test_job.h"

@@ -220,3 +220,30 @@ TEST(Plan, AdjacentShotReferenceJoinIsDedupedAndUnknownPriceSaysSo) {
   EXPECT_NE(format_plan(p, "atlas").find("no price on record for minimax/video-02"),
             std::string::npos);
 }
+
+TEST(JobSpec, TimeAndModelSyntax) {
+  for (const char* t : {"12.5", "3", "0", "00:00:03.200", "0:01:02", "00:00:01:05", "1:59:59:24"})
+    EXPECT_TRUE(is_valid_time(t)) << t;
+  for (const char* t : {"", "a", "12.", ".5", "1234567", "1:2:3", "00:60:00", "00:00:03.",
+                        "00:00:03:", "00:00", "-1", "1e3", "00:00:03.1234567"})
+    EXPECT_FALSE(is_valid_time(t)) << t;
+  auto model_ok = [](const std::string& m) {
+    try {
+      parse_job_spec(R"({"model":")" + m +
+                         R"(","shots":[{"id":"a","reference":{"image":"a.png"},"prompt":"x"}]})",
+                     "j", "/");
+      return true;
+    } catch (const Error&) {
+      return false;
+    }
+  };
+  EXPECT_TRUE(model_ok("a/b"));
+  EXPECT_TRUE(model_ok("minimax/hailuo-02/fast"));
+  EXPECT_TRUE(model_ok("minimax/video-02"));
+  EXPECT_FALSE(model_ok("a"));
+  EXPECT_FALSE(model_ok("a//b"));
+  EXPECT_FALSE(model_ok("A/b"));
+  EXPECT_FALSE(model_ok("a/b/c/d/e"));
+  EXPECT_FALSE(model_ok("a/b c"));
+  EXPECT_FALSE(model_ok("/a/b"));
+}

@@ -10,7 +10,6 @@
 #include <fstream>
 #include <functional>
 #include <map>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -117,11 +116,10 @@ inline int wait_exit(pid_t pid) {
 inline int json_field(const std::string& out, const std::string& name) {
   auto done = out.find("{\"event\":\"done\"");
   if (done == std::string::npos) return -1;
-  std::string line = out.substr(done);
-  std::smatch m;
-  std::regex re("\"" + name + "\":([0-9]+)");
-  if (!std::regex_search(line, m, re)) return -1;
-  return std::stoi(m[1]);
+  std::string key = "\"" + name + "\":";
+  auto at = out.find(key, done);
+  if (at == std::string::npos) return -1;
+  return std::atoi(out.c_str() + at + key.size());
 }
 
 } // namespace shotchain::test
