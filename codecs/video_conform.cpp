@@ -183,9 +183,14 @@ Frame VideoConformer::convert(const Frame& in_frame) {
       src->color_range == AVCOL_RANGE_JPEG || is_full_range_format(in_fmt) || is_rgb(in_fmt);
   int in_cs = src->colorspace;
   if (in_cs == AVCOL_SPC_BT2020_CL) in_cs = AVCOL_SPC_BT2020_NCL;
-  sws_setColorspaceDetails(sws_.get(), sws_getCoefficients(in_cs), src_full ? 1 : 0,
-                           sws_getCoefficients(settings_.colorspace), dst_full ? 1 : 0, 0, 1 << 16,
-                           1 << 16);
+  // Only touch the colour details when they matter: swscale converts matrices only to or from
+  // RGB, and re-setting them sends YUV->YUV conversions down a much slower path.
+  const bool yuv_to_yuv = !is_rgb(in_fmt) && !dst_rgb;
+  if (!yuv_to_yuv || src_full != dst_full) {
+    sws_setColorspaceDetails(sws_.get(), sws_getCoefficients(in_cs), src_full ? 1 : 0,
+                             sws_getCoefficients(settings_.colorspace), dst_full ? 1 : 0, 0,
+                             1 << 16, 1 << 16);
+  }
 
   const uint8_t* sp[4] = {};
   uint8_t* dp[4] = {};
