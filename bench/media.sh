@@ -42,7 +42,8 @@ echo "# generating a ${duration} s 1280x720 25 fps H.264 file (10 s GOP, B-frame
 echo "# generating 8 clips of 1366x768, $clip_frames frames each"
 for i in $(seq 0 7); do
   "${ff[@]}" -f lavfi -i "testsrc2=size=1366x768:rate=25" -frames:v "$clip_frames" \
-    -vf "hue=h=$((i * 40))" -c:v libx264 -preset veryfast -pix_fmt yuv420p "clip$i.mp4"
+    -vf "hue=h=$((i * 40))" -c:v libx264 -preset veryfast -pix_fmt yuv420p \
+    -colorspace bt709 -color_primaries bt709 -color_trc bt709 "clip$i.mp4"
 done
 
 # Best wall time (seconds) of $repeat runs of a command.
