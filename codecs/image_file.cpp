@@ -10,6 +10,7 @@
 #include "codecs/av_error.h"
 #include "codecs/decoder.h"
 #include "codecs/input_file.h"
+#include "codecs/tonemap.h"
 #include "codecs/video_conform.h"
 
 namespace shotchain::codecs {
@@ -112,7 +113,9 @@ void write_image(const Frame& frame, const std::filesystem::path& path,
   cs.rotation = options.rotation;
   if (*format == ImageFormat::jpeg) cs.colorspace = AVCOL_SPC_BT470BG; // JFIF is BT.601
   VideoConformer conformer(cs);
-  Frame converted = conformer.convert(frame);
+  // HDR (PQ/HLG) is tone-mapped to SDR BT.709 first; everything else converts directly.
+  Frame converted =
+      is_hdr(frame) ? conformer.convert(tonemap_to_sdr_rgb24(frame)) : conformer.convert(frame);
   write_atomically(path, encode_picture(converted, *format, options.jpeg_quality, name));
 }
 

@@ -180,13 +180,13 @@ TEST(FrameVfr, VariableFrameRateSourceMatchesFfmpeg) {
   }
 }
 
-TEST(FrameDepth, TenBitHdrTaggedOddSizedSourceGivesEightBitPng) {
+TEST(FrameDepth, TenBitOddSizedSourceGivesEightBitPngLikeFfmpeg) {
   TempDir dir;
-  auto src = (dir / "hdr.mkv").string();
+  auto src = (dir / "ten.mkv").string();
   ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=1", "-vf", "scale=321:241",
-          "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv444p10le", "-color_primaries",
-          "bt2020", "-color_trc", "smpte2084", "-colorspace", "bt2020nc", src});
-  auto ours = (dir / "hdr.png").string();
+          "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv444p10le", "-colorspace",
+          "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", src});
+  auto ours = (dir / "ten.png").string();
   auto r = run_shotchain({"frame", src, "--at", "0.4", "-o", ours});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(ffprobe_value(ours, "v:0", "stream=pix_fmt"), "rgb24");
@@ -195,6 +195,30 @@ TEST(FrameDepth, TenBitHdrTaggedOddSizedSourceGivesEightBitPng) {
   auto theirs = (dir / "ff.png").string();
   ffmpeg({"-ss", "0.4", "-i", src, "-frames:v", "1", "-pix_fmt", "rgb24", theirs});
   EXPECT_GE(psnr_rgb(ours, theirs), 45);
+}
+
+TEST(FrameDepth, HdrPqSourceIsToneMappedToSdr) {
+  TempDir dir;
+  auto src = (dir / "hdr.mkv").string();
+  ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=1", "-c:v", "libx264",
+          "-preset", "veryfast", "-pix_fmt", "yuv420p10le", "-color_primaries", "bt2020",
+          "-color_trc", "smpte2084", "-colorspace", "bt2020nc", src});
+  auto ours = (dir / "hdr.png").string();
+  auto r = run_shotchain({"frame", src, "--at", "0.4", "-o", ours});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ffprobe_value(ours, "v:0", "stream=pix_fmt"), "rgb24");
+  // Oracle: ffmpeg's usual HDR->SDR chain (zimg linearise at 100 nits, BT.709 primaries, Hable).
+  auto mapped = (dir / "mapped.png").string();
+  ffmpeg({"-ss", "0.4", "-i", src, "-frames:v", "1", "-vf",
+          "zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=hable:desat=0,"
+          "zscale=t=bt709:m=bt709:r=pc,format=rgb24",
+          mapped});
+  // Without tone mapping (the PQ code values shown as if SDR).
+  auto naive = (dir / "naive.png").string();
+  ffmpeg({"-ss", "0.4", "-i", src, "-frames:v", "1", "-pix_fmt", "rgb24", naive});
+  const double to_mapped = psnr_rgb(ours, mapped), to_naive = psnr_rgb(ours, naive);
+  EXPECT_GE(to_mapped, 20);
+  EXPECT_GT(to_mapped, to_naive + 3) << "mapped " << to_mapped << " vs " << to_naive;
 }
 
 TEST(FrameJpeg, QualityChangesSizeAndStaysFaithful) {
