@@ -24,6 +24,8 @@
 #include "tests/fake_atlas/fake_atlas.h"
 #include "tests/support/run.h"
 
+extern char** environ;
+
 namespace fs = std::filesystem;
 using namespace shotchain::test;
 
@@ -42,18 +44,27 @@ ChildRun run_child(const std::vector<std::string>& args,
   std::string out_path = (dir / "bench.out").string();
   std::vector<std::string> argv_s{SHOTCHAIN_BIN};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::string err_path = (dir / "bench.err").string();
+  // Everything the child needs is made before fork() (the fake's server threads are running).
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    if (!env.count(kv.substr(0, kv.find('=')))) env_s.push_back(kv);
+  }
+  for (const auto& [k, v] : env) env_s.push_back(k + "=" + v);
+  std::vector<char*> argv, envp;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
   auto t0 = std::chrono::steady_clock::now();
   pid_t pid = fork();
   if (pid == 0) {
     int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open((dir / "bench.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(out, 1);
     dup2(err, 2);
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(SHOTCHAIN_BIN, argv.data());
+    execve(SHOTCHAIN_BIN, argv.data(), envp.data());
     _exit(127);
   }
   int status = 0;

@@ -45,7 +45,9 @@ int extend_command(const ExtendArgs& a, const GlobalOptions& global) {
   if (!fs::is_regular_file(src)) throw Error(Failure::bad_input, a.source + ": no such file");
   if (fs::exists(out) && fs::equivalent(src, out))
     throw Error(Failure::bad_input, "-o " + a.output + ": must differ from the source");
-  if (a.prompt.empty() || a.prompt.size() > 4 * pipeline::kMaxPromptChars)
+  std::size_t chars = 0;
+  for (unsigned char c : a.prompt) chars += (c & 0xC0) != 0x80;
+  if (chars == 0 || chars > pipeline::kMaxPromptChars)
     throw Error(Failure::bad_input, "--prompt: must be 1 to 2000 characters");
 
   // The one-shot job: one shot from the source's last frame, N chained segments.

@@ -16,6 +16,8 @@
 
 #include "tests/support/run.h"
 
+extern char** environ;
+
 namespace shotchain::test {
 
 // ref.png (480x320) and src.mp4 (480x320, 2 s, 25 fps) in `dir`.
@@ -70,25 +72,37 @@ inline std::string read_text(const std::filesystem::path& p) {
 // are set (an empty value unsets).
 inline pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& dir,
                    const std::map<std::string, std::string>& env) {
+  // Everything the child needs is made before fork(): between fork and exec it only calls
+  // async-signal-safe functions (the test process has server threads).
   std::string out_path = (dir / "child.out").string(), err_path = (dir / "child.err").string();
   std::vector<std::string> argv_s{SHOTCHAIN_BIN};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::map<std::string, std::string> vars;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) vars[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& [k, v] : env) {
+    if (v.empty())
+      vars.erase(k);
+    else
+      vars[k] = v;
+  }
+  std::vector<std::string> env_s;
+  for (const auto& [k, v] : vars) env_s.push_back(k + "=" + v);
+  std::vector<char*> argv, envp;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = fork();
   if (pid == 0) {
     int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(out, 1);
     dup2(err, 2);
-    for (const auto& [k, v] : env) {
-      if (v.empty())
-        unsetenv(k.c_str());
-      else
-        setenv(k.c_str(), v.c_str(), 1);
-    }
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(SHOTCHAIN_BIN, argv.data());
+    execve(SHOTCHAIN_BIN, argv.data(), envp.data());
     _exit(127);
   }
   return pid;
