@@ -205,6 +205,9 @@ int InputFile::rotation(int stream_index) const {
 
 bool InputFile::read(Packet& pkt) {
   pkt.unref();
+  // The deadline bounds each operation (open, one read), not the whole file: a long
+  // conversion is fine, a read that never returns is not.
+  reset_deadline(options_.deadline_seconds);
   int ret = av_read_frame(ctx_.get(), pkt.av());
   if (ret == AVERROR_EOF) return false;
   if (ret < 0) {
@@ -219,6 +222,7 @@ bool InputFile::read(Packet& pkt) {
 }
 
 void InputFile::seek(int stream_index, int64_t ts) {
+  reset_deadline(options_.deadline_seconds);
   int ret = avformat_seek_file(ctx_.get(), stream_index, INT64_MIN, ts, ts, 0);
   if (ret < 0) {
     // Some demuxers only support seeking in one direction; fall back to a backward seek.
@@ -228,6 +232,7 @@ void InputFile::seek(int stream_index, int64_t ts) {
 }
 
 bool InputFile::try_seek(int stream_index, int64_t ts) {
+  reset_deadline(options_.deadline_seconds);
   int ret = avformat_seek_file(ctx_.get(), stream_index, INT64_MIN, ts, ts, 0);
   if (ret < 0) ret = av_seek_frame(ctx_.get(), stream_index, ts, AVSEEK_FLAG_BACKWARD);
   return ret >= 0;

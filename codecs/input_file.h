@@ -15,7 +15,7 @@
 namespace shotchain::codecs {
 
 struct InputOptions {
-  double deadline_seconds = 120;      // whole-lifetime budget for demuxer I/O
+  double deadline_seconds = 60;       // budget for each demuxer operation (open, read, seek)
   int64_t probe_bytes = 5'000'000;    // probesize
   int64_t analyze_us = 5'000'000;     // analyzeduration
   int64_t max_pixels = 8192LL * 8192; // per picture, enforced by decoders

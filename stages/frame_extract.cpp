@@ -111,7 +111,7 @@ int64_t time_us(Source& s, const TimeSpec& t) {
   int64_t us = t.microseconds;
   if (t.frames >= 0) {
     Rational fps = s.frame_rate();
-    if (t.frames >= (fps.num + fps.den - 1) / fps.den + 1)
+    if (t.frames >= (fps.num + fps.den - 1) / fps.den)
       bad(s.in.path(), "timecode " + t.text + ": frame number past the frame rate");
     us += codecs::rescale(t.frames, fps.inverse(), kMicro);
   }

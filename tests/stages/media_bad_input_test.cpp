@@ -125,6 +125,8 @@ TEST(MediaBadInput, TimesAndOutputsThatCannotWork) {
              "time past the end");
   expect_bad(dir, {"frame", src, "--at", "00:00:01.000", "-o", (dir / "o.png").string()},
              "clip.mp4", "time at the very end");
+  expect_bad(dir, {"frame", src, "--at", "00:00:00:25", "-o", (dir / "o.png").string()},
+             "00:00:00:25", "timecode frame beyond the rate");
   expect_bad(dir, {"frame", src, "--frame", "25", "-o", (dir / "o.png").string()}, "clip.mp4",
              "frame index past the end");
   expect_bad(dir, {"frame", src, "--at", "0", "-o", (dir / "nope" / "o.png").string()},
