@@ -39,7 +39,7 @@ class GenerateCli : public ::testing::Test {
         {"XDG_CACHE_HOME", (dir / "cache").string()},
         {"SHOTCHAIN_PREVIEW_HEIGHT", "240"},
         {"SHOTCHAIN_ATLAS_TUNING",
-         "api_total_ms=600,poll_initial_ms=20,poll_max_ms=60,retry_base_ms=5,retry_cap_ms=20,"
+         "api_total_ms=1500,poll_initial_ms=20,poll_max_ms=60,retry_base_ms=5,retry_cap_ms=20,"
          "retry_after_cap_ms=100,stall_ms=1000,retry_seed=9"}};
     e["ATLASCLOUD_API_KEY"] = with_key ? fake.api_key() : "";
     return e;
@@ -251,7 +251,7 @@ TEST_F(GenerateCli, LostAnswersNeverPayTwice) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(fake.jobs_for("before"), 1);
   EXPECT_EQ(fake.generate_calls_for("before"), 2) << "resent once after the history showed none";
-  fake.set_hang_time(1500ms);
+  fake.set_hang_time(3000ms);
   fake.inject(Route::generate, Fault::of(Fault::Kind::hang).creating_job());
   r = shotchain(gen("c.mp4", "hang"));
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -534,6 +534,9 @@ FakeAtlas::FakeAtlas() : impl_(std::make_unique<Impl>()) {
   m.storage2.Get(R"(/storage/.*)", [this](const httplib::Request& req, httplib::Response& res) {
     impl_->handle_storage(req, res, true);
   });
+  // Outputs are ready before any request: making them inside a handler would stall a client.
+  fake_mp4(6);
+  fake_mp4(10);
   m.api.set_payload_max_length(64u << 20);
   m.api.set_keep_alive_max_count(1);
   m.storage2.set_keep_alive_max_count(1);
@@ -686,35 +689,39 @@ const std::string& fake_mp4(int duration_s) {
   std::lock_guard<std::mutex> lock(mu);
   auto it = cache.find(duration_s);
   if (it != cache.end()) return it->second;
-  static TempDir dir; // removed at process exit
-  auto path = (dir / ("fake_" + std::to_string(duration_s) + ".mp4")).string();
-  auto r = run({"ffmpeg",
-                "-nostdin",
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-y",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=size=576x324:rate=25",
-                "-frames:v",
-                std::to_string(duration_s * 25),
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-pix_fmt",
-                "yuv420p",
-                "-r",
-                "25",
-                "-movflags",
-                "+faststart",
-                path});
-  if (r.exit_code != 0) throw std::runtime_error("fake atlas: ffmpeg failed: " + r.err);
-  std::ifstream in(path, std::ios::binary);
+  // Made once per build tree (CTest runs every test in its own process) and shared through the
+  // build folder; written under a temporary name and renamed, so concurrent makers are safe.
+  const std::string name = "fake_" + std::to_string(duration_s) + "s_576x324_v1.mp4";
+  std::filesystem::path shared =
+      std::filesystem::path(SHOTCHAIN_BINARY_DIR) / "tests" / "fake_atlas_media" / name;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(shared, ec) ||
+      std::filesystem::file_size(shared, ec) == 0) {
+    std::filesystem::create_directories(shared.parent_path(), ec);
+    auto tmp = shared.parent_path() / (name + ".tmp" + std::to_string(::getpid()) + ".mp4");
+    auto r = run({"ffmpeg",       "-nostdin",
+                  "-hide_banner", "-loglevel",
+                  "error",        "-y",
+                  "-f",           "lavfi",
+                  "-i",           "testsrc2=size=576x324:rate=25",
+                  "-frames:v",    std::to_string(duration_s * 25),
+                  "-c:v",         "libx264",
+                  "-preset",      "ultrafast",
+                  "-pix_fmt",     "yuv420p",
+                  "-r",           "25",
+                  "-movflags",    "+faststart",
+                  tmp.string()});
+    if (r.exit_code != 0) {
+      std::filesystem::remove(tmp, ec);
+      throw std::runtime_error("fake atlas: ffmpeg failed: " + r.err);
+    }
+    std::filesystem::rename(tmp, shared, ec);
+    if (ec) throw std::runtime_error("fake atlas: cannot store " + shared.string());
+  }
+  std::ifstream in(shared, std::ios::binary);
   std::ostringstream ss;
   ss << in.rdbuf();
+  if (ss.str().empty()) throw std::runtime_error("fake atlas: empty " + shared.string());
   return cache[duration_s] = ss.str();
 }
 

@@ -129,8 +129,10 @@ class FakeAtlas {
   std::unique_ptr<Impl> impl_;
 };
 
-// A real MP4 (H.264, 576x324 so a chained last frame passes pre-flight, 25 fps, duration_s * 25
-// frames, no audio), made once per test process with the ffmpeg CLI.
+// A real MP4 (H.264, 576x324 so a chained last frame passes pre-flight, 25 fps,
+// duration_s * 25 frames, no audio), made with the ffmpeg CLI once per build tree (kept in
+// <build>/tests/fake_atlas_media) and held in memory per process. FakeAtlas makes both
+// durations before it serves, so no request waits for an encoder.
 const std::string& fake_mp4(int duration_s);
 
 // One fake for a whole test binary: testing::AddGlobalTestEnvironment(new FakeAtlasEnvironment)

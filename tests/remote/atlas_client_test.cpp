@@ -281,7 +281,7 @@ TEST_F(AtlasClientTest, ResetTwiceGivesUpAfterOneResend) {
 }
 
 TEST_F(AtlasClientTest, HangAfterCreateTimesOutAndAdopts) {
-  fake.set_hang_time(1500ms);
+  fake.set_hang_time(3000ms);
   fake.inject(Route::generate, Fault::of(Fault::Kind::hang).creating_job());
   auto c = client();
   auto sub = c.generate(request(), {});
@@ -319,7 +319,7 @@ TEST_F(AtlasClientTest, BadJsonOnGetIsARuntimeError) {
 }
 
 TEST_F(AtlasClientTest, HangAndSlowDripOnGetAreTimeoutsThenRetried) {
-  fake.set_hang_time(1500ms);
+  fake.set_hang_time(3000ms);
   fake.set_drip_interval(100ms);
   auto c = client();
   auto sub = c.generate(request(), {});
