@@ -324,3 +324,13 @@ TEST_F(GenerateCli, PredictionAndHistory) {
   EXPECT_NE(r.err.find("bad luck"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "y.mp4"));
 }
+
+TEST_F(GenerateCli, JpegReferenceIsUploadedAsIs) {
+  ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=640x360", "-frames:v", "1",
+          (dir / "still.jpg").string()});
+  auto r = shotchain({"generate", "--image", (dir / "still.jpg").string(), "--prompt", "p", "-o",
+                      (dir / "j.mp4").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(fake.uploaded_names().size(), 1u);
+  EXPECT_EQ(fake.uploaded_names()[0], "still.jpg");
+}
