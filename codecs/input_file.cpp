@@ -6,6 +6,8 @@ extern "C" {
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 #include <system_error>
 
 #include "codecs/av_error.h"
@@ -35,6 +37,27 @@ constexpr const char* kDemuxers =
     "webp_pipe,gif";
 constexpr const char* kImageDemuxers[] = {"png_pipe",  "jpeg_pipe", "bmp_pipe",
                                           "tiff_pipe", "webp_pipe", "gif"};
+// FFmpeg's probe gives a still named .jpg (or .bmp, .tif, .webp) to the image2 demuxer by its
+// extension, and image2 is refused by the whitelist. Still images are recognised here by
+// their signature instead, so a JPEG reference opens with jpeg_pipe whatever its name.
+const AVInputFormat* still_image_demuxer(const std::string& path) {
+  unsigned char head[16] = {};
+  std::ifstream in(path, std::ios::binary);
+  in.read(reinterpret_cast<char*>(head), sizeof head);
+  if (in.gcount() < static_cast<std::streamsize>(sizeof head)) return nullptr;
+  const char* name = nullptr;
+  if (head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF)
+    name = "jpeg_pipe";
+  else if (std::memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0)
+    name = "png_pipe";
+  else if (std::memcmp(head, "RIFF", 4) == 0 && std::memcmp(head + 8, "WEBP", 4) == 0)
+    name = "webp_pipe";
+  else if (std::memcmp(head, "II*\0", 4) == 0 || std::memcmp(head, "MM\0*", 4) == 0)
+    name = "tiff_pipe";
+  else if (head[0] == 'B' && head[1] == 'M')
+    name = "bmp_pipe";
+  return name ? av_find_input_format(name) : nullptr;
+}
 } // namespace
 
 void check_readable_file(const std::filesystem::path& path) {
@@ -71,7 +94,7 @@ InputFile::InputFile(const std::filesystem::path& path, const InputOptions& opti
   opts.set("enable_drefs", "0");
   // "file:" so that a name containing ':' is never read as another protocol.
   std::string url = "file:" + path_;
-  int ret = avformat_open_input(&raw, url.c_str(), nullptr, opts.out());
+  int ret = avformat_open_input(&raw, url.c_str(), still_image_demuxer(path_), opts.out());
   if (ret < 0) {
     // avformat_open_input frees the context on failure.
     if (interrupt_->timed_out) throw_file(Failure::bad_input, path_, "timed out while opening");

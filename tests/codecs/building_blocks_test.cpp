@@ -216,3 +216,22 @@ TEST(BuildingBlocks, StillImagesRoundTrip) {
   sc::convert_image_to_png(jpg, png2);
   EXPECT_EQ(ffprobe_value(png2.string(), "v:0", "stream=width"), "101");
 }
+
+// Guards the JPEG reference path: FFmpeg's probe hands a file named .jpg to the image2
+// demuxer (refused by our whitelist); the signature sniff must open it with jpeg_pipe.
+TEST(BuildingBlocks, JpegMadeByFfmpegOpensAsStill) {
+  TempDir dir;
+  auto jpg = dir / "ref.jpg";
+  shotchain::test::ffmpeg(
+      {"-f", "lavfi", "-i", "testsrc2=size=640x360", "-frames:v", "1", jpg.string()});
+  auto info = sc::image_info(jpg);
+  EXPECT_EQ(info.width, 640);
+  EXPECT_EQ(info.height, 360);
+  EXPECT_EQ(info.codec, "mjpeg");
+  sc::Frame f = sc::read_image(jpg);
+  EXPECT_EQ(f.height(), 360);
+  // The same bytes under another name still open by signature, not by extension.
+  auto renamed = dir / "ref.bmp";
+  std::filesystem::copy_file(jpg, renamed);
+  EXPECT_EQ(sc::image_info(renamed).codec, "mjpeg");
+}
