@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +34,31 @@ struct PollPolicy {
   std::chrono::milliseconds deadline{std::chrono::minutes(20)}; // whole await
 };
 
+// What the jobs this process has seen finish say about the next one's duration, so that a
+// job is not noticed late every time (a 2 s job polled at 1 s and 2.5 s). Times are offsets
+// from the start of AtlasClient::await. A finished job gives a bracket: still running at
+// `last_running`, done at `done`; the learner keeps the bracket of the shortest jobs seen
+// (the latest "still running" before the earliest "done"). Thread-safe; copies of one
+// AtlasConfig share one learner (the pipeline's concurrent shots learn from each other).
+class PollLearner {
+ public:
+  struct Bracket {
+    std::chrono::milliseconds lo{0}; // a job was still running here...
+    std::chrono::milliseconds hi{0}; // ...and one was done here (lo < hi)
+  };
+  // Ignored unless last_running < done.
+  void record(std::chrono::milliseconds last_running, std::chrono::milliseconds done);
+  std::optional<Bracket> bracket() const;
+  // The polls (offsets) to make before the normal schedule resumes after the last of them:
+  // two probes inside the bracket, its end, and its end + 1/16 (slack); none earlier than
+  // policy.initial. Empty when nothing was learned yet (or the bracket ends by initial).
+  std::vector<std::chrono::milliseconds> early_polls(const PollPolicy& policy) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::optional<Bracket> bracket_;
+};
+
 struct AtlasConfig {
   std::string api_base = kDefaultApiBase; // https, or http for loopback hosts only
   std::string api_key;                    // Bearer token; never logged, never in errors
@@ -40,6 +67,7 @@ struct AtlasConfig {
                            std::chrono::seconds(30), 1024}; // stall limit instead of a total
   RetryPolicy retry{};
   PollPolicy poll{};
+  std::shared_ptr<PollLearner> poll_learner = std::make_shared<PollLearner>(); // null: off
   // How far before the intent a history entry's created_at may lie (clock skew).
   std::chrono::milliseconds history_skew{std::chrono::seconds(30)};
   LogSink log;                     // -v lines (redacted)
@@ -139,6 +167,8 @@ class AtlasClient {
   // Polls until a terminal state: returns a succeeded prediction with outputs, throws
   // refused with the service's error text for failed/canceled/timeout, runtime at the
   // deadline (naming the id so it can be fetched later). on_poll sees every answer.
+  // Schedule: at once, then config.poll_learner's early polls (if it has learned a job
+  // duration), then the normal backoff (initial, x growth, up to max) from there on.
   Prediction await(const std::string& id,
                    const std::function<void(const Prediction&)>& on_poll = {}) const;
 
