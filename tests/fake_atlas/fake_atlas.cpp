@@ -504,7 +504,12 @@ struct FakeAtlas::Impl {
     res.set_content_provider(length, "video/mp4",
                              [this, bytes, start, length, truncate, drip, interval](
                                  size_t offset, size_t want, httplib::DataSink& sink) {
-                               if (truncate && offset >= length / 2) return false;
+                               if (truncate && offset >= length / 2) {
+                                 // Let the client read the half it was sent before the cut:
+                                 // a close can reset the connection and drop unread bytes.
+                                 std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                                 return false;
+                               }
                                size_t n = std::min<size_t>(want, 64 * 1024);
                                if (truncate) n = std::min(n, length / 2 - offset);
                                if (drip) {
