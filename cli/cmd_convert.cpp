@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/json_text.h"
 #include "common/error.h"
 #include "stages/convert_media.h"
 
@@ -26,23 +27,6 @@ struct ConvertArgs {
 
 std::atomic<bool> g_cancel{false};
 extern "C" void on_convert_signal(int) { g_cancel = true; }
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 } // namespace
 

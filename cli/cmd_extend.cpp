@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "cli/job_session.h"
 #include "common/error.h"
 #include "pipeline/backends.h"
 #include "pipeline/job_spec.h"
@@ -28,13 +29,6 @@ struct ExtendArgs {
   std::string state_dir;
   bool dry_run = false;
 };
-
-CancelToken* g_extend_cancel = nullptr;
-extern "C" void on_extend_signal(int) {
-  if (!g_extend_cancel) return;
-  if (g_extend_cancel->requested()) _exit(130);
-  g_extend_cancel->request();
-}
 
 int extend_command(const ExtendArgs& a, const GlobalOptions& global) {
   namespace fs = std::filesystem;
@@ -70,44 +64,14 @@ int extend_command(const ExtendArgs& a, const GlobalOptions& global) {
   shot.model = a.model;
   job.shots.push_back(shot);
 
-  static CancelToken cancel;
-  g_extend_cancel = &cancel;
-  struct sigaction sa {};
-  sa.sa_handler = on_extend_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-
-  pipeline::BackendChoice choice{global.backend, global.api_base, global.api_key_file,
-                                 global.verbosity, &cancel};
-  auto backend = pipeline::make_backend(choice);
-  if (backend->name() == "preview" && global.verbosity > 0)
-    std::fprintf(stderr,
-                 "shotchain: preview backend: every segment is made locally from its reference "
-                 "(a slow zoom and pan), not by the service; nothing is spent\n");
-  pipeline::Plan plan = pipeline::make_plan(job);
-  if (global.json)
-    std::printf("%s\n", pipeline::plan_json(plan, backend->name()).c_str());
-  else if (global.verbosity > 0)
-    std::printf("%s", pipeline::format_plan(plan, backend->name()).c_str());
-  std::fflush(stdout);
-
-  std::unique_ptr<ProgressSink> sink;
-  if (global.json)
-    sink = std::make_unique<pipeline::JsonLinesSink>(stdout);
-  else if (isatty(fileno(stderr)) && global.verbosity > 0)
-    sink = std::make_unique<pipeline::TerminalSink>(stderr);
-  else
-    sink = std::make_unique<pipeline::LogLineSink>(stderr, global.verbosity);
+  JobSession session = start_job_session(job, global);
 
   pipeline::RunOptions opt;
   opt.concurrency = 1;
   opt.state_dir = a.state_dir.empty() ? fs::path(out.string() + ".state") : fs::path(a.state_dir);
   opt.output_dir = out.parent_path();
   opt.dry_run = a.dry_run;
-  opt.backend = backend;
-  opt.sink = sink.get();
-  opt.cancel = &cancel;
+  session.apply(opt);
   opt.lead_clips = {src};
   opt.sequence_only = true;
   pipeline::RunReport r = pipeline::run_job(job, opt);

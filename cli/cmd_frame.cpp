@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/json_text.h"
 #include "common/error.h"
 #include "stages/frame_extract.h"
 
@@ -23,23 +24,6 @@ struct FrameArgs {
   double window = 1.0;
   int quality = 90;
 };
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 stages::TimeSpec time_arg(const std::string& flag, const std::string& text) {
   auto t = stages::parse_time(text);

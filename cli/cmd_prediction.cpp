@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "cli/json_text.h"
 #include "common/error.h"
 #include "pipeline/backends.h"
 #include "pipeline/progress_sinks.h"
@@ -12,38 +13,6 @@
 
 namespace shotchain::cli {
 namespace {
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
 
 std::string prediction_json(const remote::Prediction& p) {
   std::string s = "{\"event\":\"prediction\",\"id\":\"" + json_escape(p.id) + "\",\"status\":\"" +

@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "cli/job_session.h"
+#include "cli/json_text.h"
 #include "common/error.h"
 #include "pipeline/backends.h"
 #include "pipeline/job_spec.h"
@@ -24,71 +26,16 @@ struct RunArgs {
   bool dry_run = false;
 };
 
-CancelToken* g_cancel = nullptr;
-extern "C" void on_run_signal(int) {
-  if (!g_cancel) return;
-  if (g_cancel->requested()) _exit(130); // a second signal: stop now (the journal is atomic)
-  g_cancel->request();
-}
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 int run_command(const RunArgs& a, const GlobalOptions& global) {
   pipeline::JobSpec job = pipeline::load_job_spec(a.job);
-  static CancelToken cancel;
-  g_cancel = &cancel;
-  struct sigaction sa {};
-  sa.sa_handler = on_run_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-
-  pipeline::BackendChoice choice{global.backend, global.api_base, global.api_key_file,
-                                 global.verbosity, &cancel};
-  auto backend = pipeline::make_backend(choice);
-  if (backend->name() == "preview" && global.verbosity > 0)
-    std::fprintf(stderr,
-                 "shotchain: preview backend: every segment is made locally from its reference "
-                 "(a slow zoom and pan), not by the service; nothing is spent\n");
-
-  pipeline::Plan plan = pipeline::make_plan(job);
-  if (global.json)
-    std::printf("%s\n", pipeline::plan_json(plan, backend->name()).c_str());
-  else if (global.verbosity > 0)
-    std::printf("%s", pipeline::format_plan(plan, backend->name()).c_str());
-  std::fflush(stdout);
-
-  std::unique_ptr<ProgressSink> sink;
-  if (global.json)
-    sink = std::make_unique<pipeline::JsonLinesSink>(stdout);
-  else if (isatty(fileno(stderr)) && global.verbosity > 0)
-    sink = std::make_unique<pipeline::TerminalSink>(stderr);
-  else
-    sink = std::make_unique<pipeline::LogLineSink>(stderr, global.verbosity);
+  JobSession session = start_job_session(job, global);
 
   pipeline::RunOptions opt;
   opt.concurrency = a.concurrency;
   opt.state_dir = a.state_dir;
   opt.output_dir = a.output_dir;
   opt.dry_run = a.dry_run;
-  opt.backend = backend;
-  opt.sink = sink.get();
-  opt.cancel = &cancel;
+  session.apply(opt);
   pipeline::RunReport r = pipeline::run_job(job, opt);
   if (a.dry_run) {
     if (!global.json && global.verbosity > 0)

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "cli/json_text.h"
 #include "common/error.h"
 #include "stages/stage.h"
 #include "stages/stitch/stitch.h"
@@ -28,23 +29,6 @@ struct StitchArgs {
 CancelToken* g_cancel = nullptr;
 extern "C" void on_signal(int) {
   if (g_cancel) g_cancel->request();
-}
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 } // namespace

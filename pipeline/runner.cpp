@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "common/error.h"
-#include "pipeline/hash.h"
+#include "common/sha256.h"
 #include "pipeline/journal.h"
 #include "stages/frame_extract.h"
 #include "stages/preview_generator.h"

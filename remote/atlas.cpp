@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "common/error.h"
-#include "remote/sha256.h"
+#include "common/sha256.h"
 #include "remote/url.h"
 
 namespace shotchain::remote {

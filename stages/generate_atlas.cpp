@@ -5,7 +5,7 @@
 #include <ctime>
 
 #include "common/error.h"
-#include "remote/sha256.h"
+#include "common/sha256.h"
 #include "remote/url.h"
 #include "stages/generate_verify.h"
 #include "stages/reference_check.h"
@@ -148,7 +148,7 @@ void AtlasBackend::preflight(const GenerationRequest& r) {
 std::string AtlasBackend::upload_image(const std::filesystem::path& image, StageContext& context) {
   auto facts = check_reference_image(image, image.string());
   std::string name = image.filename().string();
-  std::string hash = remote::sha256_file(image);
+  std::string hash = sha256_file(image);
   if (auto hit = cache_->find(hash, name)) {
     context.report(ProgressEvent::Kind::log, "upload",
                    name + ": already uploaded (content hash " + hash.substr(0, 12) + ")");

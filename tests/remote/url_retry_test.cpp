@@ -1,12 +1,13 @@
 // URL policy, redaction, header checks and the retry policy (pure functions).
 #include <gtest/gtest.h>
 
+#include "common/sha256.h"
 #include "remote/http.h"
 #include "remote/retry.h"
-#include "remote/sha256.h"
 #include "remote/url.h"
 
 using namespace shotchain::remote;
+using shotchain::sha256_hex;
 using namespace std::chrono_literals;
 
 TEST(RemoteUrl, RedactsQueryAndUserInfo) {

@@ -1,12 +1,13 @@
 #pragma once
-// SHA-256 for content hashes (the upload cache key) and request fingerprints.
+// SHA-256 (FIPS 180-4) for content hashes: the upload cache key, request fingerprints, and the
+// journal and provenance checksums. One implementation shared by remote/ and pipeline/.
 #include <array>
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
 
-namespace shotchain::remote {
+namespace shotchain {
 
 class Sha256 {
  public:
@@ -27,4 +28,4 @@ std::string sha256_hex(std::string_view data);
 // Hash of a file's bytes; throws shotchain::Error (bad_input) when it cannot be read.
 std::string sha256_file(const std::filesystem::path& file);
 
-} // namespace shotchain::remote
+} // namespace shotchain

@@ -1,4 +1,4 @@
-#include "remote/sha256.h"
+#include "common/sha256.h"
 
 #include <cstdio>
 #include <fstream>
@@ -6,7 +6,7 @@
 
 #include "common/error.h"
 
-namespace shotchain::remote {
+namespace shotchain {
 namespace {
 
 constexpr std::uint32_t kK[64] = {
@@ -118,4 +118,4 @@ std::string sha256_file(const std::filesystem::path& file) {
   return s.hex();
 }
 
-} // namespace shotchain::remote
+} // namespace shotchain
