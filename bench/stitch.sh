@@ -20,6 +20,7 @@ if [[ -z "$bin" ]]; then
   done
 fi
 [[ -x "$bin" ]] || { echo "bench/stitch.sh: shotchain binary not found (pass its path)" >&2; exit 2; }
+bin="$(realpath "$bin")" # the script works in a scratch folder
 repeat="${REPEAT:-3}"
 prores_repeat="${PRORES_REPEAT:-1}"
 work="$(mktemp -d /tmp/shotchain-bench-stitch-XXXXXX)"
