@@ -7,7 +7,9 @@ extern "C" {
 #include <libavutil/samplefmt.h>
 }
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -234,4 +236,37 @@ TEST(BuildingBlocks, JpegMadeByFfmpegOpensAsStill) {
   auto renamed = dir / "ref.bmp";
   std::filesystem::copy_file(jpg, renamed);
   EXPECT_EQ(sc::image_info(renamed).codec, "mjpeg");
+}
+
+namespace {
+
+// An untagged YUV 4:4:4 picture with strong colour, conformed to BT.709 YUV at the same size:
+// returns the largest change of any chroma sample.
+int chroma_change_of_untagged(int w, int h) {
+  sc::Frame in = sc::Frame::video(w, h, AV_PIX_FMT_YUV444P);
+  for (int p = 0; p < 3; ++p)
+    for (int y = 0; y < h; ++y)
+      std::memset(in.av()->data[p] + y * in.av()->linesize[p], p == 0 ? 120 : (p == 1 ? 60 : 200),
+                  w);
+  sc::ConformSettings cs;
+  cs.pixel_format = AV_PIX_FMT_YUV444P;
+  sc::VideoConformer conform(cs);
+  sc::Frame out = conform.convert(in);
+  int worst = 0;
+  for (int p = 1; p < 3; ++p)
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x)
+        worst = std::max(worst, std::abs(out.av()->data[p][y * out.av()->linesize[p] + x] -
+                                         in.av()->data[p][y * in.av()->linesize[p] + x]));
+  return worst;
+}
+
+} // namespace
+
+// Untagged HD is BT.709 (as players show it), so conforming it to BT.709 keeps the samples;
+// untagged SD is BT.601 and is converted.
+TEST(BuildingBlocks, UntaggedYuvMatrixIsGuessedBySize) {
+  EXPECT_LE(chroma_change_of_untagged(1366, 768), 1);
+  EXPECT_LE(chroma_change_of_untagged(1280, 720), 1);
+  EXPECT_GE(chroma_change_of_untagged(640, 360), 8);
 }
