@@ -48,9 +48,10 @@ int run_command(const RunArgs& a, const GlobalOptions& global) {
     for (const auto& p : r.written) files += (files.empty() ? "" : ",") + json_string(p.string());
     std::printf(
         "{\"event\":\"done\",\"sequence\":%s,\"frames\":%lld,\"generated\":%d,"
-        "\"resumed\":%d,\"reused\":%d,\"written\":[%s]}\n",
+        "\"resumed\":%d,\"reused\":%d,\"written\":[%s],\"cpu_s\":{\"generation\":%.3f,"
+        "\"generation_media\":%.3f,\"assembly\":%.3f}}\n",
         json_string(r.sequence.string()).c_str(), r.frames, r.generated, r.resumed, r.reused,
-        files.c_str());
+        files.c_str(), r.cpu.generation, r.cpu.generation_media, r.cpu.assembly);
   } else {
     std::printf("done: %lld frames; segments generated %d, resumed %d, reused %d\n", r.frames,
                 r.generated, r.resumed, r.reused);

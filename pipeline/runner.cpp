@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/cpu_time.h"
 #include "common/error.h"
 #include "common/sha256.h"
 #include "pipeline/journal.h"
@@ -198,7 +199,10 @@ class Runner {
     if (opt_.dry_run) return report_;
     cancel_->throw_if_requested("run");
     generate_all();
+    report_.cpu.generation = process_cpu_seconds();
+    report_.cpu.generation_media = media_cpu_seconds();
     assemble();
+    report_.cpu.assembly = process_cpu_seconds() - report_.cpu.generation;
     return report_;
   }
 

@@ -57,6 +57,13 @@ struct RunReport {
   int reused = 0;  // segments already done (journal + checksum)
   std::vector<std::string> generated_shots; // shots that had at least one segment generated
   long long frames = 0;                     // frames of the sequence
+  // CPU seconds of this process up to the end of generation (pre-flight included) and the
+  // media part of it (see common/cpu_time.h), then of assembly: what a run costs the host.
+  struct Cpu {
+    double generation = 0;
+    double generation_media = 0;
+    double assembly = 0;
+  } cpu;
 };
 
 // Runs `job`. Throws shotchain::Error: bad_input for spec/pre-flight problems (nothing was

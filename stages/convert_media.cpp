@@ -16,6 +16,7 @@ extern "C" {
 #include "codecs/output_file.h"
 #include "codecs/video_conform.h"
 #include "codecs/video_encoder.h"
+#include "common/cpu_time.h"
 #include "stages/frame_extract.h"
 
 namespace shotchain::stages {
@@ -295,6 +296,7 @@ ConvertResult transcode(codecs::InputFile& in, const std::filesystem::path& out,
 
 ConvertResult convert(const std::filesystem::path& src, const std::filesystem::path& out,
                       const ConvertOptions& options) {
+  MediaCpuScope media_cpu;
   const std::string out_name = out.string();
   const auto container = codecs::container_for_path(out_name);
   if (!container) bad(out_name, "output must end in .mov or .mp4");

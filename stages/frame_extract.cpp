@@ -15,6 +15,7 @@ extern "C" {
 #include "codecs/image_file.h"
 #include "codecs/input_file.h"
 #include "codecs/video_conform.h"
+#include "common/cpu_time.h"
 
 namespace shotchain::stages {
 
@@ -400,6 +401,7 @@ std::optional<TimeSpec> parse_time(std::string_view text) {
 }
 
 ExtractedFrame extract_frame(const std::filesystem::path& src, const FrameRequest& request) {
+  MediaCpuScope media_cpu;
   Source s(src);
   int sent = 0;
   ExtractedFrame r;
@@ -435,6 +437,7 @@ void check_output_differs(const std::filesystem::path& in, const std::filesystem
 
 ExtractedFrame extract_frame_to_image(const std::filesystem::path& src, const FrameRequest& request,
                                       const std::filesystem::path& out, int jpeg_quality) {
+  MediaCpuScope media_cpu;
   check_output_differs(src, out);
   // Check the destination before decoding anything.
   const std::string name = out.string();

@@ -7,19 +7,23 @@
 #include "codecs/decoder.h"
 #include "codecs/frame.h"
 #include "codecs/input_file.h"
+#include "common/cpu_time.h"
 #include "common/error.h"
 
 namespace shotchain::stages {
 
 ClipCheck verify_clip(const std::filesystem::path& file, int expected_frames,
                       const std::string& shown, const std::function<bool()>& cancelled) {
+  MediaCpuScope media_cpu;
   ClipCheck c;
   try {
     codecs::InputFile in(file);
     int stream = in.require_video_stream(false);
     auto* st = in.stream(stream);
     (void)st;
-    codecs::VideoDecoder dec(in, stream);
+    // One decoding thread: the pipeline verifies several clips at once, which already fills the
+    // cores, and frame threads would each hold frames.
+    codecs::VideoDecoder dec(in, stream, 1);
     c.width = dec.width();
     c.height = dec.height();
     codecs::Frame f;

@@ -13,6 +13,7 @@
 #include "codecs/preview_support.h"
 #include "codecs/video_conform.h"
 #include "codecs/video_encoder.h"
+#include "common/cpu_time.h"
 
 namespace shotchain::preview {
 
@@ -39,6 +40,7 @@ OutputSize output_size(int width, int height, int out_height) {
 
 void check_service_image(const std::filesystem::path& image, const std::string& what,
                          int min_short_side) {
+  MediaCpuScope media_cpu;
   std::error_code ec;
   auto size = std::filesystem::file_size(image, ec);
   if (ec) throw Error(Failure::bad_input, what + ": cannot read: " + ec.message());
@@ -83,6 +85,7 @@ double direction_of(const std::string& seed) {
 } // namespace
 
 PreviewOutput PreviewGenerator::run(const PreviewInput& input, StageContext& context) {
+  MediaCpuScope media_cpu;
   if (input.frames < 1) throw Error(Failure::bad_input, "preview: frame count must be positive");
   context.report(ProgressEvent::Kind::started, "generate",
                  "preview: zoom and pan from " + input.reference.filename().string());
@@ -173,6 +176,7 @@ GenerationResult PreviewBackend::generate(const GenerationRequest& r, const Gene
 
 ClipFacts inspect_clip(const std::filesystem::path& clip, const std::filesystem::path& last_png,
                        const CancelToken* cancel) {
+  MediaCpuScope media_cpu;
   codecs::InputFile input(clip);
   int vs = input.require_video_stream();
   codecs::VideoDecoder decoder(input, vs, 1);

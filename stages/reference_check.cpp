@@ -12,6 +12,7 @@
 #include "codecs/stitch_support.h"
 #include "codecs/types.h"
 #include "codecs/video_conform.h"
+#include "common/cpu_time.h"
 #include "common/error.h"
 
 namespace shotchain::stages {
@@ -90,6 +91,7 @@ bool aspect_in_range(int w, int h) {
 }
 
 ReferenceFacts check_reference_image(const std::filesystem::path& image, const std::string& what) {
+  MediaCpuScope media_cpu;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(image, ec))
     throw Error(Failure::bad_input, what + ": not a readable file");
@@ -165,6 +167,7 @@ void fitted_size(int w, int h, int& ow, int& oh) {
 std::filesystem::path prepare_reference(const std::filesystem::path& source, ReferenceFit fit,
                                         const std::filesystem::path& work_dir,
                                         const std::string& what) {
+  MediaCpuScope media_cpu;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(source, ec))
     throw Error(Failure::bad_input, what + ": not a readable file");

@@ -6,6 +6,7 @@
 #include "codecs/frame.h"
 #include "codecs/image_file.h"
 #include "codecs/stitch_support.h"
+#include "common/cpu_time.h"
 #include "common/error.h"
 
 namespace shotchain::stitch {
@@ -39,6 +40,7 @@ void draw_text(codecs::Frame& canvas, int x, int y, const std::string& text, int
 } // namespace
 
 void write_contact_sheet(const std::filesystem::path& path, const std::vector<ContactRow>& rows) {
+  MediaCpuScope media_cpu;
   int cw = 0, ch = 0;
   for (const auto& r : rows)
     for (const codecs::Frame* f : {r.first, r.middle, r.last})

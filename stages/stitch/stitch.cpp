@@ -24,6 +24,7 @@
 #include "codecs/stitch_support.h"
 #include "codecs/video_conform.h"
 #include "codecs/video_encoder.h"
+#include "common/cpu_time.h"
 #include "stages/stitch/contact_sheet.h"
 #include "stages/stitch/dedupe.h"
 #include "stages/stitch/qc.h"
@@ -756,6 +757,7 @@ class EncodeRun {
 } // namespace
 
 Result stitch(const std::vector<Clip>& input, const Options& options) {
+  MediaCpuScope media_cpu;
   Options o = options;
   if (input.empty()) throw Error(Failure::bad_input, "stitch: no clips given");
   if (o.output.empty()) throw Error(Failure::bad_input, "stitch: no output given (-o)");

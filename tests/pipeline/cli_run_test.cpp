@@ -9,6 +9,8 @@
 #include <functional>
 #include <thread>
 
+#include <rapidjson/document.h>
+
 #include "tests/pipeline/test_job.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
@@ -184,4 +186,23 @@ TEST(CliExtend, UsageErrorsExit2) {
   EXPECT_EQ(r.exit_code, 2);
   r = run_shotchain({"extend", "a.mp4", "--prompt", "x", "--segments", "0", "-o", "o.mov"}, kEnv);
   EXPECT_EQ(r.exit_code, 2);
+}
+
+// The done event says what the run cost the host: CPU up to the end of generation, the media
+// part of it (the preview backend encodes every segment, so it is not zero), and assembly.
+TEST_F(CliRunTest, DoneEventSplitsCpuIntoMediaAndTheRest) {
+  auto r = rerun();
+  expect_complete(r);
+  auto done = r.out.find("{\"event\":\"done\"");
+  ASSERT_NE(done, std::string::npos) << r.out;
+  rapidjson::Document d;
+  d.Parse(r.out.substr(done, r.out.find('\n', done) - done).c_str());
+  ASSERT_FALSE(d.HasParseError()) << r.out;
+  ASSERT_TRUE(d.HasMember("cpu_s") && d["cpu_s"].IsObject()) << r.out;
+  const auto& cpu = d["cpu_s"];
+  const double generation = cpu["generation"].GetDouble();
+  const double media = cpu["generation_media"].GetDouble();
+  EXPECT_GT(media, 0.0);
+  EXPECT_LE(media, generation);
+  EXPECT_GT(cpu["assembly"].GetDouble(), 0.0);
 }
