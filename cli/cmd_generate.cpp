@@ -12,9 +12,9 @@
 #include <random>
 
 #include "cli/command.h"
+#include "cli/progress_sink.h"
 #include "common/error.h"
 #include "pipeline/backends.h"
-#include "pipeline/progress_sinks.h"
 #include "remote/url.h"
 #include "stages/frame_extract.h"
 #include "stages/generate_atlas.h"
@@ -104,11 +104,7 @@ int run_generate(const GenerateArgs& a, const GlobalOptions& global) {
                 "--image-url: needs the atlas backend (set ATLASCLOUD_API_KEY); the preview "
                 "backend works from local images");
 
-  std::unique_ptr<ProgressSink> sink;
-  if (global.json)
-    sink = std::make_unique<pipeline::JsonLinesSink>(stdout);
-  else
-    sink = std::make_unique<pipeline::LogLineSink>(stderr, global.verbosity);
+  std::unique_ptr<ProgressSink> sink = make_progress_sink(global, false);
   CancelToken cancel;
   StageContext context;
   context.sink = sink.get();

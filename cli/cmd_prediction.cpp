@@ -5,9 +5,9 @@
 
 #include "cli/command.h"
 #include "cli/json_text.h"
+#include "cli/progress_sink.h"
 #include "common/error.h"
 #include "pipeline/backends.h"
-#include "pipeline/progress_sinks.h"
 #include "remote/url.h"
 #include "stages/generate_atlas.h"
 
@@ -74,11 +74,7 @@ int run_prediction(const std::string& id, const std::string& output, const Globa
   std::error_code ec;
   if (out.has_parent_path() && !std::filesystem::is_directory(out.parent_path(), ec))
     throw Error(Failure::bad_input, "-o " + output + ": the folder does not exist");
-  std::unique_ptr<ProgressSink> sink;
-  if (global.json)
-    sink = std::make_unique<pipeline::JsonLinesSink>(stdout);
-  else
-    sink = std::make_unique<pipeline::LogLineSink>(stderr, global.verbosity);
+  std::unique_ptr<ProgressSink> sink = make_progress_sink(global, false);
   CancelToken cancel;
   StageContext ctx;
   ctx.sink = sink.get();

@@ -5,9 +5,9 @@
 #include <csignal>
 #include <cstdio>
 
+#include "cli/progress_sink.h"
 #include "pipeline/backends.h"
 #include "pipeline/plan.h"
-#include "pipeline/progress_sinks.h"
 
 namespace shotchain::cli {
 namespace {
@@ -50,12 +50,7 @@ JobSession start_job_session(const pipeline::JobSpec& job, const GlobalOptions& 
     std::printf("%s", pipeline::format_plan(plan, session.backend->name()).c_str());
   std::fflush(stdout);
 
-  if (global.json)
-    session.sink = std::make_unique<pipeline::JsonLinesSink>(stdout);
-  else if (isatty(fileno(stderr)) && global.verbosity > 0)
-    session.sink = std::make_unique<pipeline::TerminalSink>(stderr);
-  else
-    session.sink = std::make_unique<pipeline::LogLineSink>(stderr, global.verbosity);
+  session.sink = make_progress_sink(global, true);
   return session;
 }
 

@@ -16,6 +16,15 @@ std::optional<Rational> parse_rate(std::string_view text) {
   std::string s(text);
   for (char c : s)
     if (!(c == '.' || c == '/' || c == ':' || (c >= '0' && c <= '9'))) return std::nullopt;
+  // The NTSC rates written as decimals mean the exact x/1001 rates (as editors and NLEs use
+  // them); av_parse_video_rate would give 2997/100 for "29.97".
+  static const struct {
+    const char* text;
+    Rational rate;
+  } kNtsc[] = {{"23.976", {24000, 1001}}, {"23.98", {24000, 1001}}, {"29.97", {30000, 1001}},
+               {"47.952", {48000, 1001}}, {"59.94", {60000, 1001}}, {"119.88", {120000, 1001}}};
+  for (const auto& n : kNtsc)
+    if (s == n.text) return n.rate;
   AVRational r{0, 1};
   if (av_parse_video_rate(&r, s.c_str()) < 0 || r.num <= 0 || r.den <= 0) return std::nullopt;
   if (r.num / r.den > 1000) return std::nullopt;

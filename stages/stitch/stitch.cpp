@@ -147,19 +147,9 @@ std::vector<std::pair<fs::path, std::string>> outputs_of(const Options& o) {
 }
 
 codecs::VideoCodec encode_codec(Codec c, codecs::Container container) {
-  switch (c) {
-    case Codec::h264:
-      return codecs::VideoCodec::h264;
-    case Codec::prores:
-      return codecs::VideoCodec::prores;
-    case Codec::prores_hq:
-      return codecs::VideoCodec::prores_hq;
-    case Codec::prores_4444:
-      return codecs::VideoCodec::prores_4444;
-    default:
-      return container == codecs::Container::mov ? codecs::VideoCodec::prores_hq
-                                                 : codecs::VideoCodec::h264;
-  }
+  if (auto encoder = encoder_of(c)) return *encoder;
+  return container == codecs::Container::mov ? codecs::VideoCodec::prores_hq
+                                             : codecs::VideoCodec::h264;
 }
 
 // Why the clips cannot be stream-copied back to back ("" when they can).
@@ -592,9 +582,7 @@ class EncodeRun {
     codecs::ConformSettings cs;
     cs.width = size_.width;
     cs.height = size_.height;
-    cs.fit = o_.fit == Fit::pad    ? codecs::Fit::pad
-             : o_.fit == Fit::crop ? codecs::Fit::crop
-                                   : codecs::Fit::stretch;
+    cs.fit = o_.fit;
     cs.pixel_format = venc_->pixel_format();
     cs.rotation = c.rotation;
     codecs::VideoConformer conformer(cs);
@@ -764,8 +752,8 @@ Result stitch(const std::vector<Clip>& input, const Options& options) {
   const auto container = codecs::container_for_path(o.output.string());
   if (!container)
     throw Error(Failure::bad_input, o.output.string() + ": output must end in .mov or .mp4");
-  if (*container == codecs::Container::mp4 &&
-      (o.codec == Codec::prores || o.codec == Codec::prores_hq || o.codec == Codec::prores_4444))
+  if (*container == codecs::Container::mp4 && encoder_of(o.codec) &&
+      codecs::is_prores(*encoder_of(o.codec)))
     throw Error(Failure::bad_input, o.output.string() +
                                         ": ProRes goes into .mov, not .mp4 (--codec " +
                                         to_string(o.codec) + ")");
@@ -852,7 +840,6 @@ Result stitch(const std::vector<Clip>& input, const Options& options) {
       r.joins.push_back(j);
     }
   } else {
-    o.codec = o.codec == Codec::automatic ? Codec::automatic : o.codec;
     r.video_codec =
         encode_codec(o.codec, *container) == codecs::VideoCodec::h264 ? "h264" : "prores";
     EncodeRun run(clips_in, clips, o, r, tp, sink);

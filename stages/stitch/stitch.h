@@ -19,25 +19,17 @@
 #include <utility>
 #include <vector>
 
+#include "codecs/types.h"
 #include "stages/stage.h"
 
 namespace shotchain::stitch {
 
+// What to do with the video: copy when every clip allows it and encode otherwise (automatic:
+// ProRes HQ for .mov, H.264 for .mp4), copy or fail, or encode with one encoder.
 enum class Codec { automatic, copy, h264, prores, prores_hq, prores_4444 };
-enum class Fit { pad, crop, stretch };
-
-struct Rational {
-  int num = 25;
-  int den = 1;
-  double value() const { return static_cast<double>(num) / den; }
-  friend bool operator==(const Rational&, const Rational&) = default;
-};
-
-struct Size {
-  int width = 0;
-  int height = 0;
-  friend bool operator==(const Size&, const Size&) = default;
-};
+using codecs::Fit;
+using codecs::Rational;
+using codecs::Size;
 
 // One input clip. `label` names it in timelines, QC and the contact sheet (default: the file
 // name); `metadata` is provenance (model, prompt, prediction id, ...) carried into the OTIO
@@ -132,7 +124,8 @@ Rational parse_fps(const std::string& text,
                    const std::string& what = "--fps"); // 25, 29.97, 30000/1001
 Size parse_size(const std::string& text, const std::string& what = "--size"); // WxH
 Timelines parse_timelines(const std::string& text, const std::string& what = "--timeline");
-const char* to_string(Codec codec);
-const char* to_string(Fit fit);
+const char* to_string(Codec codec); // to_string(Fit) is codecs::to_string
+// The encoder a codec choice names (nullopt for automatic and copy).
+std::optional<codecs::VideoCodec> encoder_of(Codec codec);
 
 } // namespace shotchain::stitch

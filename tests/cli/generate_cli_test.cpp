@@ -15,13 +15,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class GenerateCli : public ::testing::Test {
  protected:
   FakeAtlas fake;
@@ -74,7 +67,7 @@ class GenerateCli : public ::testing::Test {
     }
     for (auto& e : std::filesystem::recursive_directory_iterator(dir.path())) {
       if (e.is_regular_file() && e.path().filename() != "key.txt") {
-        EXPECT_EQ(slurp(e.path()).find(key), std::string::npos) << "key in " << e.path();
+        EXPECT_EQ(read_file(e.path()).find(key), std::string::npos) << "key in " << e.path();
       }
     }
     EXPECT_EQ(fake.storage_calls_with_authorization(), 0);

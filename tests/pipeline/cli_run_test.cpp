@@ -77,7 +77,7 @@ TEST(CliRunSample, RunsOfflineAndListsWhatItWrote) {
   auto seq = (out / "storyboard.mov").string();
   EXPECT_EQ(ffprobe_value(seq, "v:0", "stream=codec_name,profile"), "prores,HQ");
   EXPECT_EQ(ffprobe_value(seq, "v:0", "stream=nb_frames"), "897");
-  EXPECT_NE(read_text(out / "provenance" / "harbor.json").find("\"time\": \"2.000\""),
+  EXPECT_NE(read_file(out / "provenance" / "harbor.json").find("\"time\": \"2.000\""),
             std::string::npos);
   auto xml = run({"xmllint", "--noout", (out / "storyboard.fcpxml").string()});
   EXPECT_EQ(xml.exit_code, 0) << xml.err;
@@ -100,12 +100,12 @@ TEST(CliRunSpec, ErrorsNameLineColumnAndShotAndExit2) {
 TEST_F(CliRunTest, KillNineAfterFirstSegmentThenResumeRedoesNothingDone) {
   pid_t pid = spawn({"run", job, "--concurrency", "1"}, dir.path(), kEnv);
   bool hit = wait_until(pid, [&] {
-    return read_text(dir / "job.state" / "shots" / "a.json").find("\"status\": \"done\"") !=
+    return read_file(dir / "job.state" / "shots" / "a.json").find("\"status\": \"done\"") !=
            std::string::npos;
   });
   kill(pid, SIGKILL);
   wait_exit(pid);
-  ASSERT_TRUE(hit) << read_text(dir / "child.err");
+  ASSERT_TRUE(hit) << read_file(dir / "child.err");
   auto r = rerun();
   expect_complete(r);
   EXPECT_GE(json_field(r.out, "reused"), 1) << r.out;
@@ -122,7 +122,7 @@ TEST_F(CliRunTest, KillNineDuringAssemblyThenResumeOnlyAssembles) {
   });
   kill(pid, SIGKILL);
   wait_exit(pid);
-  ASSERT_TRUE(hit) << read_text(dir / "child.err");
+  ASSERT_TRUE(hit) << read_file(dir / "child.err");
   auto r = rerun();
   expect_complete(r);
   EXPECT_EQ(json_field(r.out, "generated"), 0) << r.out;
@@ -132,14 +132,14 @@ TEST_F(CliRunTest, KillNineDuringAssemblyThenResumeOnlyAssembles) {
 TEST_F(CliRunTest, SigintStopsWith130AndJournalIntact) {
   pid_t pid = spawn({"run", job, "--concurrency", "1"}, dir.path(), kEnv);
   bool hit = wait_until(pid, [&] {
-    return read_text(dir / "job.state" / "shots" / "a.json").find("\"status\": \"done\"") !=
+    return read_file(dir / "job.state" / "shots" / "a.json").find("\"status\": \"done\"") !=
            std::string::npos;
   });
   kill(pid, SIGINT);
   int code = wait_exit(pid);
-  ASSERT_TRUE(hit) << read_text(dir / "child.err");
-  EXPECT_EQ(code, 130) << read_text(dir / "child.err");
-  EXPECT_NE(read_text(dir / "child.err").find("interrupted"), std::string::npos);
+  ASSERT_TRUE(hit) << read_file(dir / "child.err");
+  EXPECT_EQ(code, 130) << read_file(dir / "child.err");
+  EXPECT_NE(read_file(dir / "child.err").find("interrupted"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir / "out" / "seq.mp4"));
   auto r = rerun();
   expect_complete(r);

@@ -26,7 +26,7 @@ class FakeServiceRun : public ::testing::Test {
     auto clip = (dir / "service.mp4").string();
     ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=480x320:rate=25:duration=6", "-c:v", "libx264",
             "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip});
-    fake.set_output_bytes(read_text(clip));
+    fake.set_output_bytes(read_file(clip));
     fake.set_job_latency(std::chrono::milliseconds(200));
   }
   std::map<std::string, std::string> env() {
@@ -56,12 +56,12 @@ TEST_F(FakeServiceRun, GenerateCallsEqualPlannedSegmentsAndRerunCallsNothing) {
   EXPECT_EQ(ffprobe_value((dir / "out" / "seq.mp4").string(), "v:0", "stream=nb_frames"),
             std::to_string(frames));
   // Each provenance record names the predictions the service made.
-  std::string prov = read_text(dir / "out" / "provenance" / "a.json");
+  std::string prov = read_file(dir / "out" / "provenance" / "a.json");
   int named = 0;
   for (const auto& id : fake.job_ids()) named += prov.find(id) != std::string::npos;
   EXPECT_EQ(named, 2) << prov;
   // The key never lands in the journal or the outputs.
-  EXPECT_EQ(read_text(dir / "job.state" / "shots" / "a.json").find(fake.api_key()),
+  EXPECT_EQ(read_file(dir / "job.state" / "shots" / "a.json").find(fake.api_key()),
             std::string::npos);
   EXPECT_EQ(prov.find(fake.api_key()), std::string::npos);
 
@@ -76,12 +76,12 @@ TEST_F(FakeServiceRun, KillNineWhileAwaitingNeverResubmitsThePrediction) {
   fake.set_job_latency(std::chrono::milliseconds(3000));
   pid_t pid = spawn({"--json", "run", job, "--concurrency", "1"}, dir.path(), env());
   bool hit = wait_until(pid, [&] {
-    return read_text(dir / "job.state" / "shots" / "a.json").find("\"status\": \"submitted\"") !=
+    return read_file(dir / "job.state" / "shots" / "a.json").find("\"status\": \"submitted\"") !=
            std::string::npos;
   });
   kill(pid, SIGKILL);
   wait_exit(pid);
-  ASSERT_TRUE(hit) << read_text(dir / "child.err");
+  ASSERT_TRUE(hit) << read_file(dir / "child.err");
   EXPECT_EQ(fake.generate_calls(), 1);
   fake.set_job_latency(std::chrono::milliseconds(200));
   auto r = run_job();

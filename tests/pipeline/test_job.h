@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tests/support/run.h"
+#include "tests/support/temp_dir.h"
 
 extern char** environ;
 
@@ -61,11 +62,6 @@ inline std::filesystem::path write_job(const std::filesystem::path& dir, const s
   auto p = dir / "job.json";
   std::ofstream(p) << text;
   return p;
-}
-
-inline std::string read_text(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
 // Starts the command in the background, output to child.out/child.err in `dir`; `env` entries

@@ -19,13 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class DownloadTest : public ::testing::Test {
  protected:
   FakeAtlas fake;
@@ -64,7 +57,8 @@ class DownloadTest : public ::testing::Test {
 TEST_F(DownloadTest, WholeFileWithoutAuthorization) {
   auto part = dir / "clip.mp4.part";
   auto r = download_to_part(url, part, options());
-  EXPECT_TRUE(slurp(part) == fake_mp4(6)) << slurp(part).size() << " vs " << fake_mp4(6).size();
+  EXPECT_TRUE(read_file(part) == fake_mp4(6))
+      << read_file(part).size() << " vs " << fake_mp4(6).size();
   EXPECT_EQ(r.bytes, fake_mp4(6).size());
   EXPECT_EQ(r.attempts, 1);
   EXPECT_TRUE(fake.range_headers().empty());
@@ -74,8 +68,8 @@ TEST_F(DownloadTest, TruncatedTransferResumesWithRange) {
   fake.inject(Route::storage, Fault::of(Fault::Kind::truncate));
   auto part = dir / "clip.mp4.part";
   auto r = download_to_part(url, part, options());
-  EXPECT_TRUE(slurp(part) == fake_mp4(6))
-      << slurp(part).size() << " vs " << fake_mp4(6).size() << "resumed bytes line up";
+  EXPECT_TRUE(read_file(part) == fake_mp4(6))
+      << read_file(part).size() << " vs " << fake_mp4(6).size() << "resumed bytes line up";
   EXPECT_EQ(r.attempts, 2);
   EXPECT_EQ(r.resumes, 1);
   EXPECT_EQ(r.restarts, 0);
@@ -88,8 +82,8 @@ TEST_F(DownloadTest, ServerIgnoringRangeMeansStartingOver) {
   fake.inject(Route::storage, Fault::of(Fault::Kind::ignore_range));
   auto part = dir / "clip.mp4.part";
   auto r = download_to_part(url, part, options());
-  EXPECT_TRUE(slurp(part) == fake_mp4(6))
-      << slurp(part).size() << " vs " << fake_mp4(6).size() << "no duplicated prefix";
+  EXPECT_TRUE(read_file(part) == fake_mp4(6))
+      << read_file(part).size() << " vs " << fake_mp4(6).size() << "no duplicated prefix";
   EXPECT_EQ(r.restarts, 1);
   EXPECT_EQ(r.resumes, 0);
 }
@@ -98,7 +92,8 @@ TEST_F(DownloadTest, ExistingPartIsResumed) {
   auto part = dir / "clip.mp4.part";
   std::ofstream(part, std::ios::binary) << fake_mp4(6).substr(0, 1000);
   auto r = download_to_part(url, part, options());
-  EXPECT_TRUE(slurp(part) == fake_mp4(6)) << slurp(part).size() << " vs " << fake_mp4(6).size();
+  EXPECT_TRUE(read_file(part) == fake_mp4(6))
+      << read_file(part).size() << " vs " << fake_mp4(6).size();
   EXPECT_EQ(r.resumes, 1);
 }
 
@@ -106,7 +101,8 @@ TEST_F(DownloadTest, RedirectToAnotherPortGetsNoAuthorization) {
   fake.inject(Route::storage, Fault::of(Fault::Kind::redirect));
   auto part = dir / "clip.mp4.part";
   auto r = download_to_part(url, part, options());
-  EXPECT_TRUE(slurp(part) == fake_mp4(6)) << slurp(part).size() << " vs " << fake_mp4(6).size();
+  EXPECT_TRUE(read_file(part) == fake_mp4(6))
+      << read_file(part).size() << " vs " << fake_mp4(6).size();
   EXPECT_EQ(r.redirects, 1);
   EXPECT_EQ(fake.other_port_calls(), 1);
 }
@@ -153,7 +149,8 @@ TEST_F(DownloadTest, StalledTransferIsCutAndResumed) {
   fake.inject(Route::storage, Fault::of(Fault::Kind::slow_drip));
   auto part = dir / "clip.mp4.part";
   auto r = download_to_part(url, part, options());
-  EXPECT_TRUE(slurp(part) == fake_mp4(6)) << slurp(part).size() << " vs " << fake_mp4(6).size();
+  EXPECT_TRUE(read_file(part) == fake_mp4(6))
+      << read_file(part).size() << " vs " << fake_mp4(6).size();
   EXPECT_EQ(r.attempts, 2);
   EXPECT_NE(log.all().find("cut"), std::string::npos) << log.all();
 }

@@ -19,13 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 struct CollectingSink : ProgressSink {
   std::mutex mu;
   std::vector<ProgressEvent> events;
@@ -99,7 +92,7 @@ class GenerateAtlasTest : public ::testing::Test {
     for (const auto& j : journal) EXPECT_EQ(j.find(key), std::string::npos);
     for (auto& e : std::filesystem::recursive_directory_iterator(dir.path())) {
       if (e.is_regular_file()) {
-        EXPECT_EQ(slurp(e.path()).find(key), std::string::npos) << e.path();
+        EXPECT_EQ(read_file(e.path()).find(key), std::string::npos) << e.path();
       }
     }
     for (const auto& e : sink.events) EXPECT_EQ(e.message.find(key), std::string::npos);
@@ -167,7 +160,7 @@ TEST_F(GenerateAtlasTest, ResumeFromOutputUrlOnlyDownloads) {
   backend.generate(request("b.mp4"), resume, hooks(), context);
   EXPECT_EQ(fake.calls(Route::prediction), polls);
   EXPECT_EQ(fake.generate_calls(), 1);
-  EXPECT_EQ(slurp(dir / "a.mp4"), slurp(dir / "b.mp4"));
+  EXPECT_EQ(read_file(dir / "a.mp4"), read_file(dir / "b.mp4"));
 }
 
 TEST_F(GenerateAtlasTest, ResumeFromIntentAdoptsTheJobFromHistory) {

@@ -32,6 +32,9 @@ TEST(StitchOptions, Parsing) {
   EXPECT_THROW(parse_codec("vp9"), shotchain::Error);
   EXPECT_EQ(parse_fps("25"), (Rational{25, 1}));
   EXPECT_EQ(parse_fps("29.97"), (Rational{30000, 1001}));
+  EXPECT_EQ(parse_fps("23.976"), (Rational{24000, 1001}));
+  EXPECT_EQ(parse_fps("59.94"), (Rational{60000, 1001}));
+  EXPECT_THROW(parse_fps("241"), shotchain::Error);
   EXPECT_EQ(parse_fps("24000/1001"), (Rational{24000, 1001}));
   EXPECT_THROW(parse_fps("0"), shotchain::Error);
   EXPECT_THROW(parse_fps("abc"), shotchain::Error);

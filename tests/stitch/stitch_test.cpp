@@ -15,6 +15,7 @@
 using shotchain::test::ffmpeg;
 using shotchain::test::ffprobe_value;
 using shotchain::test::list_dir;
+using shotchain::test::read_file;
 using shotchain::test::run;
 using shotchain::test::run_shotchain;
 using shotchain::test::TempDir;
@@ -51,13 +52,6 @@ int64_t count_frames(const std::string& file) {
 double stream_duration(const std::string& file, const std::string& stream) {
   auto v = ffprobe_value(file, stream, "stream=duration");
   return v.empty() || v == "N/A" ? -1 : std::stod(v);
-}
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 rapidjson::Document parse_json(const std::string& text) {
@@ -151,7 +145,7 @@ TEST(Stitch, ConformToProResHqMovWithAudioAndRateConversion) {
   ASSERT_EQ(pts.size(), 100u);
   for (std::size_t i = 1; i < pts.size(); ++i) EXPECT_EQ(pts[i] - pts[i - 1], pts[1] - pts[0]);
 
-  auto qc = parse_json(slurp(P(d, "qc.json")));
+  auto qc = parse_json(read_file(P(d, "qc.json")));
   EXPECT_EQ(qc["sequence"]["frames"].GetInt64(), 100);
   EXPECT_FALSE(qc["sequence"]["stream_copied"].GetBool());
   EXPECT_EQ(qc["clips"][1]["frames_in"].GetInt64(), 60);
@@ -195,7 +189,7 @@ TEST(Stitch, MatchingClipsAreStreamCopiedWithIncreasingTimestamps) {
   auto dec = run({"ffmpeg", "-nostdin", "-v", "warning", "-i", out, "-f", "null", "-"});
   EXPECT_EQ(dec.exit_code, 0);
   EXPECT_EQ(dec.err.find("onotonic"), std::string::npos) << dec.err;
-  auto qc = parse_json(slurp(P(d, "qc.json")));
+  auto qc = parse_json(read_file(P(d, "qc.json")));
   EXPECT_TRUE(qc["sequence"]["stream_copied"].GetBool());
   EXPECT_TRUE(qc["sequence"]["constant_rate"].GetBool());
   EXPECT_TRUE(qc["sequence"]["timestamps_strictly_increasing"].GetBool());
@@ -221,7 +215,7 @@ TEST(Stitch, DedupeJoinsDropsOnlyTheMeasuredDuplicate) {
                      "--dedupe-joins", "--qc", P(d, "qc.json"), "--timeline", "otio,fcpxml,edl"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(count_frames(P(d, "seq.mov")), 25 + 26 - 1 + 25);
-  auto qc = parse_json(slurp(P(d, "qc.json")));
+  auto qc = parse_json(read_file(P(d, "qc.json")));
   const auto& j0 = qc["joins"][0];
   EXPECT_TRUE(j0["measured"].GetBool());
   EXPECT_TRUE(j0["dropped"].GetBool()) << j0["reason"].GetString();
@@ -233,7 +227,7 @@ TEST(Stitch, DedupeJoinsDropsOnlyTheMeasuredDuplicate) {
   EXPECT_TRUE(qc["clips"][1]["dropped_first_frame"].GetBool());
 
   // Timelines: the dropped frame is a source in-point of 1; durations add up to the sequence.
-  auto otio = parse_json(slurp(P(d, "seq.otio")));
+  auto otio = parse_json(read_file(P(d, "seq.otio")));
   double total = 0;
   for (const auto& c : otio["tracks"]["children"][0]["children"].GetArray())
     total += c["source_range"]["duration"]["value"].GetDouble();
@@ -246,7 +240,7 @@ TEST(Stitch, DedupeJoinsDropsOnlyTheMeasuredDuplicate) {
   EXPECT_EQ(lint.exit_code, 0) << lint.err;
   auto dur = run({"xmllint", "--xpath", "string(//sequence/@duration)", P(d, "seq.fcpxml")});
   EXPECT_EQ(dur.out.substr(0, dur.out.find_last_not_of("\n") + 1), "3s"); // 75 frames
-  auto edl = slurp(P(d, "seq.edl"));
+  auto edl = read_file(P(d, "seq.edl"));
   EXPECT_NE(edl.find("00:00:00:01 00:00:01:01 01:00:01:00 01:00:02:00"), std::string::npos) << edl;
 
   // Without the flag nothing is dropped.
@@ -269,7 +263,7 @@ TEST(Stitch, RotationPadAndContactSheet) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(ffprobe_value(P(d, "s.mov"), "v:0", "stream=profile"), "Standard");
   EXPECT_EQ(count_frames(P(d, "s.mov")), 50);
-  auto qc = parse_json(slurp(P(d, "qc.json")));
+  auto qc = parse_json(read_file(P(d, "qc.json")));
   bool rotated = false;
   for (const auto& a : qc["clips"][1]["conform_actions"].GetArray())
     rotated = rotated || std::string(a.GetString()) == "rotate 90" ||

@@ -1,5 +1,7 @@
 #include "tests/support/temp_dir.h"
 
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -29,6 +31,11 @@ std::string list_dir(const std::filesystem::path& dir) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : " ") + n;
   return out;
+}
+
+std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 } // namespace shotchain::test

@@ -21,4 +21,7 @@ class TempDir {
 // Lists the files left in `dir` (names only, sorted), to assert nothing half-written remains.
 std::string list_dir(const std::filesystem::path& dir);
 
+// The whole content of a file, bytes as they are ("" when it cannot be read).
+std::string read_file(const std::filesystem::path& file);
+
 } // namespace shotchain::test
