@@ -103,8 +103,10 @@ InputFile::InputFile(const std::filesystem::path& path, const InputOptions& opti
     throw_av(Failure::bad_input, ret, path_, "not a supported media file");
   }
   ctx_.reset(raw);
-  ret = avformat_find_stream_info(ctx_.get(), nullptr);
-  if (ret < 0) throw_av(Failure::bad_input, ret, path_, "cannot read stream information");
+  if (options_.stream_info) {
+    ret = avformat_find_stream_info(ctx_.get(), nullptr);
+    if (ret < 0) throw_av(Failure::bad_input, ret, path_, "cannot read stream information");
+  }
   if (ctx_->nb_streams == 0) throw_file(Failure::bad_input, path_, "no streams");
   // A truncated MP4/MOV whose index (moov) survived: samples point past the end of the file.
   const int64_t file_size = ctx_->pb ? avio_size(ctx_->pb) : -1;

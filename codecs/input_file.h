@@ -19,6 +19,10 @@ struct InputOptions {
   int64_t probe_bytes = 5'000'000;    // probesize
   int64_t analyze_us = 5'000'000;     // analyzeduration
   int64_t max_pixels = 8192LL * 8192; // per picture, enforced by decoders
+  // false: trust the container's own stream parameters and skip avformat_find_stream_info
+  // (which decodes the first pictures). For a file opened again after a full probe, e.g. to
+  // stream-copy its packets; pixel format and colour tags may then be unknown.
+  bool stream_info = true;
   // Optional external cancellation (e.g. SIGINT): when it becomes true, I/O stops.
   const std::atomic<bool>* cancel = nullptr;
 };

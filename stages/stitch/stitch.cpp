@@ -279,7 +279,11 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
     rep.record_in = done;
     rep.conform_actions.push_back("stream copy");
     try {
-      InputFile in(c.path);
+      // Probed already: the clips after the first (whose parameters define the output stream)
+      // are opened without decoding their first pictures again.
+      codecs::InputOptions io;
+      io.stream_info = vs < 0;
+      InputFile in(c.path, io);
       if (vs < 0) vs = out.add_copy_stream(in, c.video_stream);
       Packet pkt;
       int64_t start = c.facts.start;
