@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "pipeline/progress_sinks.h"
 
@@ -70,4 +71,59 @@ TEST(Progress, LogLinesShowStateChangesOnceAndSkipBareProgress) {
   EXPECT_NE(out.find("[queued]"), std::string::npos) << out;
   EXPECT_NE(out.find("[processing]"), std::string::npos) << out;
   EXPECT_NE(out.find("a shot: failed boom"), std::string::npos) << out;
+}
+
+namespace {
+
+// What a terminal shows after `out`: handles the three controls the live sink uses
+// (ESC[1F previous line, ESC[2K clear line, newline).
+std::vector<std::string> screen_after(const std::string& out) {
+  std::vector<std::string> rows(1);
+  std::size_t row = 0, col = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out.compare(i, 4, "\x1b[1F") == 0) {
+      row = row ? row - 1 : 0;
+      col = 0;
+      i += 3;
+    } else if (out.compare(i, 4, "\x1b[2K") == 0) {
+      rows[row].clear();
+      i += 3;
+    } else if (out[i] == '\n') {
+      ++row;
+      col = 0;
+      if (rows.size() <= row) rows.resize(row + 1);
+    } else {
+      if (rows[row].size() <= col) rows[row].resize(col + 1, ' ');
+      rows[row][col++] = out[i];
+    }
+  }
+  while (!rows.empty() && rows.back().empty()) rows.pop_back();
+  return rows;
+}
+
+} // namespace
+
+// On a terminal: one live line per shot (stage, segment k/N, elapsed, service state) redrawn
+// in place; job-level messages scroll above the block.
+TEST(Progress, TerminalShowsOneLiveLinePerShotWithMessagesAbove) {
+  std::FILE* f = std::tmpfile();
+  TerminalSink sink(f);
+  std::string out =
+      capture(sink, f,
+              {ev(ProgressEvent::Kind::started, "harbor", "generate", 0),
+               ev(ProgressEvent::Kind::started, "dusk", "reference"),
+               ev(ProgressEvent::Kind::log, "", "plan", -1, {}, "plan: 4 shots"),
+               ev(ProgressEvent::Kind::progress, "harbor", "generate", 1, "processing"),
+               ev(ProgressEvent::Kind::finished, "dusk", "reference")});
+  std::fclose(f);
+  auto rows = screen_after(out);
+  ASSERT_EQ(rows.size(), 3u) << out;
+  EXPECT_NE(rows[0].find("plan log: plan: 4 shots"), std::string::npos) << rows[0];
+  EXPECT_NE(rows[1].find("harbor"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[1].find("2/3"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[1].find("generate"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[1].find("processing"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[1].find("s "), std::string::npos) << rows[1]; // elapsed seconds
+  EXPECT_NE(rows[2].find("dusk"), std::string::npos) << rows[2];
+  EXPECT_NE(rows[2].find("finished"), std::string::npos) << rows[2];
 }
