@@ -11,8 +11,10 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -155,6 +157,30 @@ std::string redact_query(const std::string& url) {
   return q == std::string::npos ? url : url.substr(0, q) + "?[redacted]";
 }
 
+// A private folder under the system's temporary folder, removed with everything in it.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string tmpl = (fs::temp_directory_path() / "shotchain-dry-run-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data()))
+      throw Error(Failure::runtime, tmpl + ": cannot create a scratch folder");
+    dir_ = tmpl;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  fs::path make(const std::string& name) const {
+    fs::create_directories(dir_ / name);
+    return dir_ / name;
+  }
+
+ private:
+  fs::path dir_;
+};
+
 // Where a shot's first reference comes from, resolved to an image file.
 struct Reference {
   fs::path file;
@@ -192,11 +218,19 @@ class Runner {
     event(ProgressEvent::Kind::log, "", "plan",
           "plan: " + std::to_string(report_.plan.generations) + " generations, " +
               std::to_string(report_.plan.frames) + " frames, backend " + opt_.backend->name());
+    if (opt_.dry_run) {
+      // A dry run writes nothing beside the job: video reference frames are extracted for
+      // their checks into a scratch folder that goes away with the run.
+      ScratchDir scratch;
+      preflight_dir_ = [&](const std::string& id) { return scratch.make(id); };
+      preflight();
+      return report_;
+    }
     journal_ = std::make_unique<Journal>(report_.state_dir);
     lock_ = std::make_unique<StateLock>(report_.state_dir);
     sweep_journal_temporaries(report_.state_dir / "shots");
+    preflight_dir_ = [this](const std::string& id) { return journal_->shot_dir(id); };
     preflight();
-    if (opt_.dry_run) return report_;
     cancel_->throw_if_requested("run");
     generate_all();
     report_.cpu.generation = process_cpu_seconds();
@@ -288,7 +322,7 @@ class Runner {
           if (!fs::is_regular_file(ref.path))
             throw Error(Failure::bad_input,
                         quoted(s.id) + ": reference video " + ref.path.string() + ": no such file");
-          fs::path png = journal_->shot_dir(s.id) / "reference.png";
+          fs::path png = preflight_dir_(s.id) / "reference.png";
           auto got = stages::extract_frame_to_image(ref.path, frame_request(s), png);
           char t[32];
           std::snprintf(t, sizeof t, "%.3f", got.seconds);
@@ -798,6 +832,7 @@ class Runner {
   ProgressSink* sink_ = nullptr;
   const CancelToken* cancel_ = nullptr;
   std::unique_ptr<Journal> journal_;
+  std::function<fs::path(const std::string&)> preflight_dir_; // where pre-flight extracts
   std::unique_ptr<StateLock> lock_;
   RunReport report_;
   std::mutex mutex_;

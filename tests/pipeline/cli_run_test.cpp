@@ -57,6 +57,8 @@ TEST(CliRunSample, DryRunPrintsPlanAndPrice) {
   EXPECT_NE(r.out.find("1.38 USD for 6 paid generations"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("(join deduped)"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("preview backend"), std::string::npos) << r.err;
+  // A dry run writes nothing: no state folder (the sample's video reference was still checked).
+  EXPECT_EQ(list_dir(dir.path()), "");
 }
 
 TEST(CliRunSample, RunsOfflineAndListsWhatItWrote) {
