@@ -3,6 +3,7 @@
 extern "C" {
 #include <libavutil/mathematics.h>
 #include <libavutil/parseutils.h>
+#include <libavutil/timecode.h>
 }
 
 #include <cctype>
@@ -94,6 +95,15 @@ std::optional<Size> parse_size(std::string_view text) {
     return std::nullopt;
   if (s.width <= 0 || s.height <= 0 || s.width > 16384 || s.height > 16384) return std::nullopt;
   return s;
+}
+
+std::optional<int64_t> timecode_frame(std::string_view timecode, Rational rate) {
+  if (!rate.valid() || timecode.empty() || timecode.size() > 32) return std::nullopt;
+  const std::string text(timecode);
+  AVTimecode tc{};
+  if (av_timecode_init_from_string(&tc, AVRational{rate.num, rate.den}, text.c_str(), nullptr) < 0)
+    return std::nullopt;
+  return tc.start;
 }
 
 int64_t rescale(int64_t value, Rational from, Rational to) {

@@ -45,6 +45,10 @@ struct Size {
 };
 std::optional<Size> parse_size(std::string_view text);
 
+// The frame number a start timecode ("HH:MM:SS:FF", or "HH:MM:SS;FF" drop-frame) stands for
+// at `rate` (e.g. "01:00:00:00" at 25 fps is 90000); nullopt when it does not parse.
+std::optional<int64_t> timecode_frame(std::string_view timecode, Rational rate);
+
 // Rescales `value` from time base `from` to `to` with rounding to nearest (av_rescale_q).
 int64_t rescale(int64_t value, Rational from, Rational to);
 

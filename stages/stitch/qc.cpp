@@ -36,6 +36,11 @@ std::string qc_report_json(const Result& r) {
     w.Int(c.rotation);
     w.Key("source_fps");
     rational(w, c.source_fps);
+    w.Key("source_timecode");
+    if (c.source_timecode.empty())
+      w.Null();
+    else
+      str(w, c.source_timecode);
     w.Key("has_audio");
     w.Bool(c.has_audio);
     w.Key("frames_in");

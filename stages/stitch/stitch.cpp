@@ -58,6 +58,7 @@ struct ClipInfo {
   codecs::Size display;
   codecs::VideoStreamFacts facts;
   int64_t est_frames = 0;
+  std::string timecode; // the clip's own start timecode ("" when it has none)
 };
 
 std::string tag_for(std::size_t i, std::size_t n, const fs::path& p) {
@@ -79,6 +80,25 @@ std::string tag_for(std::size_t i, std::size_t n, const fs::path& p) {
   }
 }
 
+// What the reports say of a clip whatever happens to it. Its start timecode is counted at its
+// own rate (drop-frame included), then in sequence frames, so that timelines give source
+// in/out points an NLE finds in the clip.
+ClipReport report_for(const Clip& clip, const ClipInfo& info, Rational fps) {
+  ClipReport rep;
+  rep.path = clip.path;
+  rep.label = clip.label;
+  rep.metadata = clip.metadata;
+  rep.source_size = {info.facts.width, info.facts.height};
+  rep.rotation = info.rotation;
+  rep.source_fps = info.facts.avg_frame_rate;
+  const Rational tc_rate = info.facts.avg_frame_rate.valid() ? info.facts.avg_frame_rate : fps;
+  if (auto start = codecs::timecode_frame(info.timecode, tc_rate)) {
+    rep.source_timecode = info.timecode;
+    rep.source_start = codecs::rescale(*start, tc_rate.inverse(), fps.inverse());
+  }
+  return rep;
+}
+
 ClipInfo probe_clip(const Clip& clip, std::size_t i, std::size_t n) {
   ClipInfo info;
   info.path = clip.path;
@@ -93,6 +113,7 @@ ClipInfo probe_clip(const Clip& clip, std::size_t i, std::size_t n) {
     info.display = codecs::rotated_size(info.facts.width, info.facts.height, info.rotation);
     if (info.facts.width <= 0 || info.facts.height <= 0)
       throw Error(Failure::bad_input, "video stream has no picture size");
+    info.timecode = in.timecode();
     info.est_frames = info.facts.frames;
     if (info.est_frames <= 0 && info.facts.avg_frame_rate.valid() && in.duration_us() > 0)
       info.est_frames =
@@ -269,13 +290,7 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
   int64_t done = 0;
   for (std::size_t i = 0; i < clips.size(); ++i) {
     const auto& c = clips[i];
-    ClipReport rep;
-    rep.path = input[i].path;
-    rep.label = input[i].label;
-    rep.metadata = input[i].metadata;
-    rep.source_size = {c.facts.width, c.facts.height};
-    rep.rotation = c.rotation;
-    rep.source_fps = {c.facts.avg_frame_rate.num, c.facts.avg_frame_rate.den};
+    ClipReport rep = report_for(input[i], c, o.fps);
     rep.record_in = done;
     rep.conform_actions.push_back("stream copy");
     try {
@@ -593,13 +608,7 @@ class EncodeRun {
     conformer_ = &conformer;
 
     // Per-clip state.
-    ClipReport rep;
-    rep.path = input_[i].path;
-    rep.label = input_[i].label;
-    rep.metadata = input_[i].metadata;
-    rep.source_size = {c.facts.width, c.facts.height};
-    rep.rotation = c.rotation;
-    rep.source_fps = {c.facts.avg_frame_rate.num, c.facts.avg_frame_rate.den};
+    ClipReport rep = report_for(input_[i], c, o_.fps);
     rep.has_audio = c.audio_stream >= 0;
     rep.record_in = seq_frames_;
     if (c.rotation) rep.conform_actions.push_back("rotate " + std::to_string(c.rotation));
@@ -865,6 +874,7 @@ Result stitch(const std::vector<Clip>& input, const Options& options) {
     e.name = c.label;
     e.source = fs::absolute(c.path);
     e.available = c.frames_out + c.dropped_first;
+    e.source_start = c.source_start;
     e.source_in = c.dropped_first;
     e.source_out = e.available;
     e.has_audio = c.has_audio;

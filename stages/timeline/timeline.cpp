@@ -182,7 +182,7 @@ void otio_clip(Writer& w, const Entry& e, Rate fps) {
   w.EndObject();
   w.EndObject();
   key(w, "source_range");
-  time_range(w, e.source_in, e.length(), fps);
+  time_range(w, e.source_start + e.source_in, e.length(), fps);
   key(w, "media_reference");
   w.StartObject();
   key(w, "OTIO_SCHEMA");
@@ -192,7 +192,7 @@ void otio_clip(Writer& w, const Entry& e, Rate fps) {
   key(w, "target_url");
   str(w, file_url(e.source));
   key(w, "available_range");
-  time_range(w, 0, e.available, fps);
+  time_range(w, e.source_start, e.available, fps);
   key(w, "metadata");
   w.StartObject();
   w.EndObject();
@@ -305,8 +305,8 @@ std::string to_fcpxml(const Sequence& seq) {
     << "\" height=\"" << seq.height << "\" colorSpace=\"1-1-1 (Rec. 709)\"/>\n";
   for (std::size_t i = 0; i < seq.clips.size(); ++i) {
     const auto& e = seq.clips[i];
-    x << "    <asset id=\"r" << i + 2 << "\" name=\"" << xml_escape(e.name)
-      << "\" start=\"0s\" duration=\"" << fcp_time(e.available, fps)
+    x << "    <asset id=\"r" << i + 2 << "\" name=\"" << xml_escape(e.name) << "\" start=\""
+      << fcp_time(e.source_start, fps) << "\" duration=\"" << fcp_time(e.available, fps)
       << "\" hasVideo=\"1\" format=\"r1\" videoSources=\"1\"";
     if (e.has_audio) x << " hasAudio=\"1\" audioSources=\"1\" audioChannels=\"2\"";
     x << ">\n      <media-rep kind=\"original-media\" src=\"" << xml_escape(file_url(e.source))
@@ -321,8 +321,9 @@ std::string to_fcpxml(const Sequence& seq) {
   for (std::size_t i = 0; i < seq.clips.size(); ++i) {
     const auto& e = seq.clips[i];
     x << "            <asset-clip ref=\"r" << i + 2 << "\" name=\"" << xml_escape(e.name)
-      << "\" offset=\"" << fcp_time(record, fps) << "\" start=\"" << fcp_time(e.source_in, fps)
-      << "\" duration=\"" << fcp_time(e.length(), fps) << "\" format=\"r1\" tcFormat=\"NDF\"";
+      << "\" offset=\"" << fcp_time(record, fps) << "\" start=\""
+      << fcp_time(e.source_start + e.source_in, fps) << "\" duration=\""
+      << fcp_time(e.length(), fps) << "\" format=\"r1\" tcFormat=\"NDF\"";
     if (e.metadata.empty()) {
       x << "/>\n";
     } else {
@@ -352,7 +353,8 @@ std::string to_edl(const Sequence& seq) {
     char line[160];
     std::snprintf(line, sizeof line, "%03zu  %-8s %-5s C        %s %s %s %s\n", (i + 1) % 1000,
                   reels[i].c_str(), e.has_audio ? "AA/V" : "V",
-                  timecode(e.source_in, seq.fps).c_str(), timecode(e.source_out, seq.fps).c_str(),
+                  timecode(e.source_start + e.source_in, seq.fps).c_str(),
+                  timecode(e.source_start + e.source_out, seq.fps).c_str(),
                   timecode(record, seq.fps).c_str(),
                   timecode(record + e.length(), seq.fps).c_str());
     x << line;

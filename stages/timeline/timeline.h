@@ -25,6 +25,8 @@ struct Entry {
   std::int64_t source_out = 0;  // one past the last frame used
   bool has_audio = false;
   std::map<std::string, std::string> metadata; // provenance
+  // The clip's own start timecode in sequence frames (0: none); source in/out count from it.
+  std::int64_t source_start = 0;
   std::int64_t length() const { return source_out - source_in; }
 };
 

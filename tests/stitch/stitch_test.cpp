@@ -337,3 +337,22 @@ TEST(Stitch, ZeroFrameClipIsBadInput) {
   EXPECT_NE(r.err.find("clip 2 of 2"), std::string::npos) << r.err;
   EXPECT_EQ(list_dir(d.path()), before);
 }
+
+// Camera footage carries its own start timecode: the EDL's source in points at it (in the
+// clip's own frames), the QC report names it; generated clips without one count from 0.
+TEST(Stitch, TimelineSourcePointsFollowTheClipsOwnTimecode) {
+  TempDir d;
+  make_clip(P(d, "gen.mp4"), "testsrc", 1);
+  ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=1", "-pix_fmt", "yuv420p",
+          "-c:v", "libx264", "-preset", "veryfast", "-timecode", "10:00:10:05", P(d, "cam.mov")});
+  auto r = run_shotchain({"stitch", P(d, "gen.mp4"), P(d, "cam.mov"), "-o", P(d, "seq.mov"),
+                          "--timeline", "edl", "--qc", P(d, "qc.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string edl = read_file(d / "seq.edl");
+  EXPECT_NE(edl.find("00:00:00:00 00:00:01:00 01:00:00:00 01:00:01:00"), std::string::npos) << edl;
+  EXPECT_NE(edl.find("10:00:10:05 10:00:11:05 01:00:01:00 01:00:02:00"), std::string::npos) << edl;
+  rapidjson::Document qc;
+  ASSERT_FALSE(qc.Parse(read_file(d / "qc.json").c_str()).HasParseError());
+  EXPECT_TRUE(qc["clips"][0]["source_timecode"].IsNull());
+  EXPECT_STREQ(qc["clips"][1]["source_timecode"].GetString(), "10:00:10:05");
+}

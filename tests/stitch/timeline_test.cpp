@@ -15,6 +15,7 @@
 #include "tests/support/temp_dir.h"
 
 namespace tl = shotchain::timeline;
+using shotchain::test::read_file;
 using shotchain::test::run;
 using shotchain::test::TempDir;
 
@@ -32,18 +33,13 @@ tl::Sequence sample(const std::filesystem::path& dir) {
                      0,
                      150,
                      false,
-                     {{"prompt", "slow dolly \"forward\""}, {"model", "m/x"}}});
+                     {{"prompt", "slow dolly \"forward\""}, {"model", "m/x"}},
+                     0});
   s.clips.push_back(
-      {"harbor_dolly_segment_02", dir / "harbor_dolly_segment_02.mp4", 150, 1, 150, true, {}});
-  s.clips.push_back({"face", dir / "face shot.mov", 250, 0, 250, false, {}});
+      {"harbor_dolly_segment_02", dir / "harbor_dolly_segment_02.mp4", 150, 1, 150, true, {}, 0});
+  // Camera footage with its own timecode, 10:00:00:00: source points count from it.
+  s.clips.push_back({"face", dir / "face shot.mov", 250, 0, 250, false, {}, 10 * 3600 * 25});
   return s;
-}
-
-std::string read(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // "3600s" or "149/25s" -> seconds as a fraction a/b, compared as doubles with exact frames.
@@ -103,6 +99,8 @@ TEST(Timeline, FcpxmlIsWellFormedAndAddsUp) {
   }
   EXPECT_DOUBLE_EQ(sum, seq_duration);
   EXPECT_DOUBLE_EQ(fcp_seconds(starts[1]), 1 / 25.0); // the dropped join frame
+  EXPECT_DOUBLE_EQ(fcp_seconds(starts[2]), 36000.0);  // the clip's own timecode
+  EXPECT_DOUBLE_EQ(fcp_seconds(xpath_values(file, "//asset[@id='r4']/@start").at(0)), 36000.0);
   auto srcs = xpath_values(file, "//media-rep/@src");
   ASSERT_EQ(srcs.size(), 3u);
   EXPECT_NE(srcs[2].find("face%20shot.mov"), std::string::npos) << srcs[2];
@@ -115,7 +113,7 @@ TEST(Timeline, OtioParsesAndAddsUp) {
   auto file = dir / "seq.otio";
   tl::write_text_file(file, tl::to_otio(seq));
   rapidjson::Document doc;
-  auto text = read(file);
+  auto text = read_file(file);
   ASSERT_FALSE(doc.Parse(text.c_str()).HasParseError());
   EXPECT_STREQ(doc["OTIO_SCHEMA"].GetString(), "Timeline.1");
   EXPECT_DOUBLE_EQ(doc["global_start_time"]["value"].GetDouble(), 90000.0);
@@ -133,6 +131,10 @@ TEST(Timeline, OtioParsesAndAddsUp) {
   EXPECT_DOUBLE_EQ(clip1["source_range"]["start_time"]["value"].GetDouble(), 1.0);
   EXPECT_DOUBLE_EQ(clip1["media_reference"]["available_range"]["duration"]["value"].GetDouble(),
                    150.0);
+  const auto& camera = tracks[0]["children"][2];
+  EXPECT_DOUBLE_EQ(camera["source_range"]["start_time"]["value"].GetDouble(), 900000.0);
+  EXPECT_DOUBLE_EQ(camera["media_reference"]["available_range"]["start_time"]["value"].GetDouble(),
+                   900000.0);
   EXPECT_STREQ(tracks[0]["children"][0]["metadata"]["shotchain"]["prompt"].GetString(),
                "slow dolly \"forward\"");
   // Clips without audio are gaps on the audio track.
@@ -181,6 +183,7 @@ TEST(Timeline, EdlReelsAndTimecode) {
   EXPECT_EQ(rec_out[0], "01:00:06:00");
   EXPECT_EQ(rec_in[1], "01:00:06:00");
   EXPECT_EQ(src_in[1], "00:00:00:01");
+  EXPECT_EQ(src_in[2], "10:00:00:00");  // the camera clip's own timecode
   EXPECT_EQ(rec_out[2], "01:00:21:24"); // 549 frames = 21 s 24 f
   EXPECT_NE(text.find("* FROM CLIP NAME: harbor_dolly_segment_02"), std::string::npos);
   EXPECT_NE(text.find("* SOURCE FILE: " + (dir / "face shot.mov").string()), std::string::npos);
@@ -189,7 +192,7 @@ TEST(Timeline, EdlReelsAndTimecode) {
 TEST(Timeline, ReelNamesUniqueAndShort) {
   std::vector<tl::Entry> e;
   for (int i = 0; i < 12; ++i)
-    e.push_back({"x", "/tmp/verylongname_" + std::to_string(i) + ".mp4", 1, 0, 1, false, {}});
+    e.push_back({"x", "/tmp/verylongname_" + std::to_string(i) + ".mp4", 1, 0, 1, false, {}, 0});
   e.push_back({"x", "/tmp/verylongname_0.mp4", 1, 0, 1, false, {}}); // same source again
   auto reels = tl::reel_names(e);
   std::set<std::string> unique(reels.begin(), reels.end() - 1);
