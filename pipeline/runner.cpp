@@ -501,6 +501,8 @@ class Runner {
         GenerationRequest req = request_for(s, k);
         req.reference_image = ref.file;
         req.output = dir / ("segment-" + std::to_string(k + 1) + ".mp4");
+        const fs::path last = dir / ("segment-" + std::to_string(k + 1) + "-last.png");
+        req.last_frame = last;
         GenerationResume resume{seg.upload_url, seg.intent_time, seg.prediction_id, seg.output_url};
         bool had_id = !seg.prediction_id.empty();
         GenerationHooks hooks;
@@ -535,9 +537,17 @@ class Runner {
                    had_id ? "resuming prediction " + seg.prediction_id : "");
         GenerationResult res = opt_.backend->generate(req, resume, hooks, ctx);
         // Verify: decodes, 25 fps, the expected frame count; keep its last frame losslessly.
+        // A backend that decoded the clip to verify it has saved that frame already.
         ctx.report(ProgressEvent::Kind::progress, "verify");
-        fs::path last = dir / ("segment-" + std::to_string(k + 1) + "-last.png");
-        preview::ClipFacts facts = preview::inspect_clip(res.file, last, cancel_);
+        preview::ClipFacts facts;
+        if (res.last_frame == last && res.fps > 0 && fs::is_regular_file(last)) {
+          facts.frames = res.frames;
+          facts.width = res.width;
+          facts.height = res.height;
+          facts.fps = res.fps;
+        } else {
+          facts = preview::inspect_clip(res.file, last, cancel_);
+        }
         std::string who =
             quoted(s.id) + " segment " + std::to_string(k + 1) +
             (res.prediction_id.empty() ? "" : " (prediction " + res.prediction_id + ")");

@@ -242,7 +242,8 @@ GenerationResult AtlasBackend::generate_from_urls(
     output_url = done.outputs.front();
     if (hooks.on_output_url) hooks.on_output_url(output_url);
   }
-  auto fetched = download_verified(output_url, r.output, r.expected_frames(), context);
+  auto fetched =
+      download_verified(output_url, r.output, r.expected_frames(), context, r.last_frame);
   fetched.prediction_id = id;
   fetched.upload_url = result.upload_url;
   return fetched;
@@ -250,7 +251,8 @@ GenerationResult AtlasBackend::generate_from_urls(
 
 GenerationResult AtlasBackend::download_verified(const std::string& url,
                                                  const std::filesystem::path& output,
-                                                 int expected_frames, StageContext& context) {
+                                                 int expected_frames, StageContext& context,
+                                                 const std::filesystem::path& last_frame) {
   auto opts = options_.download;
   if (context.cancel) opts.cancelled = cancel_probe(context);
   auto part = remote::part_path_for(output);
@@ -259,7 +261,7 @@ GenerationResult AtlasBackend::download_verified(const std::string& url,
   context.report(ProgressEvent::Kind::started, "verify", output.filename().string());
   ClipCheck check;
   try {
-    check = verify_clip(part, expected_frames, output.string(), opts.cancelled);
+    check = verify_clip(part, expected_frames, output.string(), opts.cancelled, last_frame);
   } catch (const Error& e) {
     std::error_code ec;
     if (e.failure() != Failure::interrupted) std::filesystem::remove(part, ec);
@@ -279,6 +281,8 @@ GenerationResult AtlasBackend::download_verified(const std::string& url,
   g.frames = check.frames;
   g.width = check.width;
   g.height = check.height;
+  g.fps = check.fps;
+  g.last_frame = last_frame;
   return g;
 }
 

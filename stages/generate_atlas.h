@@ -71,9 +71,11 @@ class AtlasBackend final : public GenerationBackend {
   GenerationResult fetch(const std::string& prediction_id, const std::filesystem::path& output,
                          int expected_frames, StageContext& context);
 
-  // Downloads `url` to `output` through a .part file, verifies, renames. Returns frames.
+  // Downloads `url` to `output` through a .part file, verifies, renames. Returns frames;
+  // with `last_frame`, also saves the verified clip's last frame there.
   GenerationResult download_verified(const std::string& url, const std::filesystem::path& output,
-                                     int expected_frames, StageContext& context);
+                                     int expected_frames, StageContext& context,
+                                     const std::filesystem::path& last_frame = {});
 
   // Uploads (or finds in the cache) one image; returns its URL.
   std::string upload_image(const std::filesystem::path& image, StageContext& context);

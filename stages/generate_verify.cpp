@@ -6,6 +6,7 @@
 
 #include "codecs/decoder.h"
 #include "codecs/frame.h"
+#include "codecs/image_file.h"
 #include "codecs/input_file.h"
 #include "common/cpu_time.h"
 #include "common/error.h"
@@ -13,9 +14,11 @@
 namespace shotchain::stages {
 
 ClipCheck verify_clip(const std::filesystem::path& file, int expected_frames,
-                      const std::string& shown, const std::function<bool()>& cancelled) {
+                      const std::string& shown, const std::function<bool()>& cancelled,
+                      const std::filesystem::path& last_png) {
   MediaCpuScope media_cpu;
   ClipCheck c;
+  codecs::Frame last_frame;
   try {
     codecs::InputFile in(file);
     int stream = in.require_video_stream(false);
@@ -36,6 +39,7 @@ ClipCheck verify_clip(const std::filesystem::path& file, int expected_frames,
         last = s;
       }
       ++c.frames;
+      if (!last_png.empty()) last_frame = f.ref();
     }
     if (c.frames > 1 && std::isfinite(first) && std::isfinite(last) && last > first)
       c.fps = (c.frames - 1) / (last - first);
@@ -56,6 +60,7 @@ ClipCheck verify_clip(const std::filesystem::path& file, int expected_frames,
     throw Error(Failure::runtime,
                 shown + ": " + std::to_string(c.frames) + " frames, expected " +
                     (expected_frames > 0 ? std::to_string(expected_frames) : "150 or 250"));
+  if (!last_png.empty()) codecs::write_image(last_frame, last_png);
   return c;
 }
 

@@ -136,6 +136,9 @@ struct GenerationRequest {
   std::filesystem::path reference_image; // PNG or JPEG: the clip's first frame
   std::filesystem::path end_image;       // optional last frame ("" when none)
   std::filesystem::path output;          // the .mp4 to write
+  // Optional: where to save the clip's last decoded frame (lossless PNG), for a backend that
+  // decodes the whole clip anyway to verify it; saves the caller a second decode.
+  std::filesystem::path last_frame;
   int expected_frames() const { return duration * 25; }
 };
 
@@ -165,6 +168,8 @@ struct GenerationResult {
   std::string upload_url;     // "" for the preview backend
   int frames = 0;
   int width = 0, height = 0;
+  double fps = 0;                   // measured on the decoded frames (0: not measured)
+  std::filesystem::path last_frame; // == request.last_frame when the backend wrote it
 };
 
 // A generation backend: `preview` (offline, stages/preview_generator.h) or `atlas`.

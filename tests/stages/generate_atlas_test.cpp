@@ -244,3 +244,25 @@ TEST_F(GenerateAtlasTest, CancelStopsTheWait) {
   }
   EXPECT_EQ(fake.generate_calls(), 1);
 }
+
+// Asked for the last frame, the backend saves the verified clip's last decoded picture (the
+// next chained segment's reference) without anyone decoding the clip again: it must be the
+// very frame ffmpeg decodes last.
+TEST_F(GenerateAtlasTest, SavesTheVerifiedClipsLastFrame) {
+  AtlasBackend backend(options());
+  auto req = request();
+  req.last_frame = dir / "clip-last.png";
+  auto result = backend.generate(req, {}, hooks(), context);
+  EXPECT_EQ(result.last_frame, req.last_frame);
+  EXPECT_DOUBLE_EQ(result.fps, 25.0);
+  ASSERT_TRUE(std::filesystem::exists(req.last_frame));
+  ffmpeg({"-sseof", "-0.5", "-i", (dir / "clip.mp4").string(), "-update", "1", "-pix_fmt", "rgb24",
+          (dir / "oracle.png").string()});
+  auto cmp = run({"ffmpeg", "-nostdin", "-hide_banner", "-i", req.last_frame.string(), "-i",
+                  (dir / "oracle.png").string(), "-lavfi", "psnr", "-f", "null", "-"});
+  ASSERT_EQ(cmp.exit_code, 0) << cmp.err;
+  auto at = cmp.err.find("average:");
+  ASSERT_NE(at, std::string::npos) << cmp.err;
+  const std::string avg = cmp.err.substr(at + 8, cmp.err.find(' ', at + 8) - at - 8);
+  EXPECT_TRUE(avg == "inf" || std::stod(avg) >= 45.0) << cmp.err;
+}
