@@ -7,10 +7,7 @@
 // peak RSS <= 200 MiB.
 //
 //   build/bench/bench_pipeline_fake_service [SHOTS=24] [CONCURRENCY=8] [LATENCY_MS=2000]
-#include <fcntl.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -23,9 +20,9 @@
 #include <vector>
 
 #include "tests/fake_atlas/fake_atlas.h"
+#include "tests/support/child.h"
 #include "tests/support/run.h"
-
-extern char** environ;
+#include "tests/support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace shotchain::test;
@@ -42,43 +39,16 @@ struct ChildRun {
 
 ChildRun run_child(const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& env, const fs::path& dir) {
-  std::string out_path = (dir / "bench.out").string();
-  std::vector<std::string> argv_s{SHOTCHAIN_BIN};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::string err_path = (dir / "bench.err").string();
-  // Everything the child needs is made before fork() (the fake's server threads are running).
-  std::vector<std::string> env_s;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    if (!env.count(kv.substr(0, kv.find('=')))) env_s.push_back(kv);
-  }
-  for (const auto& [k, v] : env) env_s.push_back(k + "=" + v);
-  std::vector<char*> argv, envp;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
   auto t0 = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(out, 1);
-    dup2(err, 2);
-    execve(SHOTCHAIN_BIN, argv.data(), envp.data());
-    _exit(127);
-  }
-  int status = 0;
+  pid_t pid = spawn(args, dir, env);
   rusage ru{};
-  wait4(pid, &status, 0, &ru);
   ChildRun r;
+  r.exit_code = wait_exit(pid, &ru);
   r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
             ru.ru_stime.tv_usec / 1e6;
   r.max_rss_kib = ru.ru_maxrss;
-  std::ifstream in(out_path);
-  r.out.assign(std::istreambuf_iterator<char>(in), {});
+  r.out = read_file(dir / "child.out");
   return r;
 }
 
@@ -126,7 +96,7 @@ int main(int argc, char** argv) {
     m.child = run_child(args, env, where);
     if (m.child.exit_code != 0) {
       std::fprintf(stderr, "run failed (%d): see %s\n", m.child.exit_code,
-                   (where / "bench.err").c_str());
+                   (where / "child.err").c_str());
       return std::nullopt;
     }
     // Generation wall time: first segment started -> last segment finished (events' "t").
@@ -162,7 +132,7 @@ int main(int argc, char** argv) {
           std::regex(
               R"re("cpu_s":\{"generation":([0-9.]+),"generation_media":([0-9.]+),"assembly":([0-9.]+))re"))) {
     std::fprintf(stderr, "no cpu_s in the run's done event: see %s\n",
-                 (dir / "with-latency" / "bench.out").c_str());
+                 (dir / "with-latency" / "child.out").c_str());
     return 1;
   }
   const double gen_cpu = std::stod(cpu[1]), gen_media = std::stod(cpu[2]),

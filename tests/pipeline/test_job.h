@@ -1,23 +1,16 @@
 #pragma once
 // Shared by the pipeline tests: small inputs made with the ffmpeg CLI and a small job spec.
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "tests/support/child.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
-
-extern char** environ;
 
 namespace shotchain::test {
 
@@ -62,64 +55,6 @@ inline std::filesystem::path write_job(const std::filesystem::path& dir, const s
   auto p = dir / "job.json";
   std::ofstream(p) << text;
   return p;
-}
-
-// Starts the command in the background, output to child.out/child.err in `dir`; `env` entries
-// are set (an empty value unsets).
-inline pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& dir,
-                   const std::map<std::string, std::string>& env) {
-  // Everything the child needs is made before fork(): between fork and exec it only calls
-  // async-signal-safe functions (the test process has server threads).
-  std::string out_path = (dir / "child.out").string(), err_path = (dir / "child.err").string();
-  std::vector<std::string> argv_s{SHOTCHAIN_BIN};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::map<std::string, std::string> vars;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) vars[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  for (const auto& [k, v] : env) {
-    if (v.empty())
-      vars.erase(k);
-    else
-      vars[k] = v;
-  }
-  std::vector<std::string> env_s;
-  for (const auto& [k, v] : vars) env_s.push_back(k + "=" + v);
-  std::vector<char*> argv, envp;
-  for (auto& a : argv_s) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(out, 1);
-    dup2(err, 2);
-    execve(SHOTCHAIN_BIN, argv.data(), envp.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-// Waits (up to 60 s) until `cond` holds while the child runs; false if the child ended first.
-inline bool wait_until(pid_t pid, const std::function<bool()>& cond) {
-  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return false;
-}
-
-inline int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 // A number from the final {"event":"done",...} line of --json output (-1 when absent).

@@ -14,7 +14,6 @@
 extern char** environ;
 
 namespace shotchain::test {
-namespace {
 
 std::vector<std::string> merged_environment(const std::map<std::string, std::string>& extra) {
   std::map<std::string, std::string> vars;
@@ -33,8 +32,6 @@ std::vector<std::string> merged_environment(const std::map<std::string, std::str
   for (const auto& [k, v] : vars) out.push_back(k + "=" + v);
   return out;
 }
-
-} // namespace
 
 RunResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
   int out_pipe[2], err_pipe[2];

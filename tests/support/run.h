@@ -7,6 +7,10 @@
 
 namespace shotchain::test {
 
+// This process's environment ("K=V" entries) with `extra` applied: set, or unset when the value
+// is empty.
+std::vector<std::string> merged_environment(const std::map<std::string, std::string>& extra);
+
 struct RunResult {
   int exit_code = -1; // the process's exit status, or 128+signal when it was killed
   std::string out;
