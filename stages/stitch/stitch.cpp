@@ -11,10 +11,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <deque>
 #include <optional>
 
-#include "codecs/audio_encoder.h"
 #include "codecs/audio_resampler.h"
 #include "codecs/decoder.h"
 #include "codecs/frame_compare.h"
@@ -25,6 +23,7 @@
 #include "codecs/video_conform.h"
 #include "codecs/video_encoder.h"
 #include "common/cpu_time.h"
+#include "stages/stitch/audio_track.h"
 #include "stages/stitch/contact_sheet.h"
 #include "stages/stitch/dedupe.h"
 #include "stages/stitch/qc.h"
@@ -37,8 +36,6 @@ using codecs::Frame;
 using codecs::InputFile;
 using codecs::Packet;
 
-constexpr int kAudioRate = 48000;
-constexpr int kAudioChannels = 2;
 constexpr const char* kStartTimecode = "01:00:00:00";
 
 // Between clips, hand freed decoder/packet memory back to the system so the peak does not
@@ -400,18 +397,8 @@ class EncodeRun {
 
     has_audio_ = std::any_of(clips_.begin(), clips_.end(),
                              [](const ClipInfo& c) { return c.audio_stream >= 0; });
-    std::optional<codecs::AudioEncoder> aenc;
-    if (has_audio_) {
-      codecs::AudioEncoderSettings as;
-      as.codec = container == codecs::Container::mov ? codecs::AudioCodec::pcm_s16le
-                                                     : codecs::AudioCodec::aac;
-      as.sample_rate = kAudioRate;
-      as.channels = kAudioChannels;
-      as.global_header = out.needs_global_header();
-      aenc.emplace(as);
-      aenc_ = &*aenc;
-      astream_ = out.add_audio_stream(*aenc);
-    }
+    std::optional<AudioTrack> audio;
+    if (has_audio_) audio_ = &audio.emplace(out, container);
 
     for (std::size_t i = 0; i < clips_.size(); ++i) {
       try {
@@ -423,7 +410,7 @@ class EncodeRun {
     }
     sink_.check_cancel();
     out.encode(venc, vstream_, nullptr);
-    if (aenc_) out.encode(*aenc_, astream_, nullptr);
+    if (audio_) audio_->finish();
     out.commit();
 
     r_.stream_copied = false;
@@ -433,105 +420,21 @@ class EncodeRun {
     r_.constant_rate = true;         // every frame is written with pts n at 1/fps
     r_.timestamps_increasing = true; // pts 0, 1, 2, ... by construction
     r_.has_audio = has_audio_;
-    if (has_audio_) r_.audio_duration = static_cast<double>(audio_sent_) / kAudioRate;
+    if (audio_) r_.audio_duration = static_cast<double>(audio_->written()) / AudioTrack::kRate;
   }
 
  private:
-  // Sequence sample position at the start of sequence frame `frame`.
-  int64_t audio_limit(int64_t frame) const {
-    return codecs::rescale(frame, out_tb_, {1, kAudioRate});
-  }
-
   void emit(Frame& f) {
     f.set_pts(seq_frames_);
     out_->encode(*venc_, vstream_, &f);
     ++seq_frames_;
     ++next_slot_;
     ++clip_out_;
-    if (aenc_) release_audio(audio_limit(seq_frames_), false);
+    if (audio_) audio_->release(AudioTrack::sample_at(seq_frames_, out_tb_), false);
     if (seq_frames_ % 25 == 0) {
       sink_.check_cancel();
       sink_.report(clip_index_, seq_frames_, "encode");
     }
-  }
-
-  void send_audio(const Frame& f) {
-    out_->encode(*aenc_, astream_, &f);
-    audio_sent_ += f.samples();
-  }
-
-  void send_silence(int64_t samples) {
-    while (samples > 0) {
-      int n = static_cast<int>(std::min<int64_t>(samples, 4800));
-      Frame s = codecs::audio_silence(n, kAudioRate, kAudioChannels, aenc_->sample_format());
-      send_audio(s);
-      samples -= n;
-    }
-  }
-
-  // Sends pending clip audio (and silence for gaps) up to sequence sample `limit`. At the end
-  // of a clip (`final`), fills with silence up to the limit and drops what is left over.
-  void release_audio(int64_t limit, bool final) {
-    if (!t0_known_ && !final) return;
-    while (audio_sent_ < limit) {
-      if (apending_.empty()) {
-        if (final || clip_audio_ended_ || clip_has_no_audio_) send_silence(limit - audio_sent_);
-        return;
-      }
-      Frame& front = apending_.front();
-      // Sequence position of the first pending sample.
-      const int64_t pos = clip_audio_base_ + apending_pos_;
-      if (pos + front.samples() <= audio_sent_) { // entirely before the write position
-        apending_pos_ += front.samples();
-        apending_.pop_front();
-        continue;
-      }
-      if (pos > audio_sent_) { // a gap before the audio: silence
-        send_silence(std::min(pos, limit) - audio_sent_);
-        continue;
-      }
-      const int skip = static_cast<int>(audio_sent_ - pos);
-      const int take =
-          static_cast<int>(std::min<int64_t>(front.samples() - skip, limit - audio_sent_));
-      if (skip == 0 && take == front.samples()) {
-        send_audio(front);
-      } else {
-        send_audio(codecs::audio_slice(front, skip, take));
-      }
-      if (skip + take == front.samples()) {
-        apending_pos_ += front.samples();
-        apending_.pop_front();
-      } else if (take > 0) {
-        // Keep the rest: represent it as the front frame, shifting the base.
-        Frame rest = codecs::audio_slice(front, skip + take, front.samples() - skip - take);
-        apending_pos_ += skip + take;
-        apending_.front() = std::move(rest);
-      }
-    }
-    if (final) {
-      apending_.clear();
-    }
-  }
-
-  void push_audio(Frame f, int64_t first_pts, codecs::Rational tb) {
-    if (f.samples() <= 0) return;
-    if (!audio_first_known_) {
-      audio_first_known_ = true;
-      audio_first_pts_ = first_pts;
-      audio_first_tb_ = tb;
-      resolve_audio_base();
-    }
-    apending_.push_back(std::move(f));
-  }
-
-  void resolve_audio_base() {
-    if (!t0_known_ || !audio_first_known_) return;
-    // Where the clip's first audio sample falls relative to its first kept video frame.
-    const int64_t a = audio_first_pts_ == codecs::kNoTimestamp
-                          ? 0
-                          : codecs::rescale(audio_first_pts_, audio_first_tb_, {1, kAudioRate});
-    const int64_t v = codecs::rescale(t0_pts_, vtb_, {1, kAudioRate});
-    clip_audio_base_ = clip_audio_start_ + (audio_first_pts_ == codecs::kNoTimestamp ? 0 : a - v);
   }
 
   // A conformed picture enters the clip's timeline (after the join decision).
@@ -539,7 +442,7 @@ class EncodeRun {
     if (!t0_known_) {
       t0_known_ = true;
       t0_pts_ = c.pts();
-      resolve_audio_base();
+      if (audio_) audio_->video_starts(t0_pts_, vtb_);
     }
     const int64_t idx = codecs::rescale(c.pts() - t0_pts_, vtb_, out_tb_);
     if (have_pending_) {
@@ -594,9 +497,10 @@ class EncodeRun {
             : std::max<int64_t>(1, codecs::rescale(1, out_tb_, vtb_));
     std::optional<codecs::AudioDecoder> adec;
     std::optional<codecs::AudioResampler> resampler;
-    if (aenc_ && c.audio_stream >= 0) {
+    if (audio_ && c.audio_stream >= 0) {
       adec.emplace(in, c.audio_stream);
-      resampler.emplace(codecs::AudioFormat{kAudioRate, kAudioChannels, aenc_->sample_format()});
+      resampler.emplace(
+          codecs::AudioFormat{AudioTrack::kRate, AudioTrack::kChannels, audio_->sample_format()});
     }
     codecs::ConformSettings cs;
     cs.width = size_.width;
@@ -622,7 +526,7 @@ class EncodeRun {
                                     std::to_string(o_.fps.num) + "/" + std::to_string(o_.fps.den) +
                                     " by timestamp");
     rep.conform_actions.push_back(std::string("encode ") + r_.video_codec);
-    if (aenc_ && c.audio_stream < 0) rep.conform_actions.push_back("silence for audio");
+    if (audio_ && c.audio_stream < 0) rep.conform_actions.push_back("silence for audio");
 
     frames_in_ = 0;
     clip_out_ = 0;
@@ -643,14 +547,7 @@ class EncodeRun {
       j.reason = o_.dedupe_joins ? "not measured" : "dedupe off";
       r_.joins.push_back(j);
     }
-    audio_first_known_ = false;
-    audio_first_pts_ = codecs::kNoTimestamp;
-    clip_audio_start_ = audio_sent_;
-    clip_audio_base_ = audio_sent_;
-    apending_.clear();
-    apending_pos_ = 0;
-    clip_audio_ended_ = false;
-    clip_has_no_audio_ = c.audio_stream < 0;
+    if (audio_) audio_->begin_clip(c.audio_stream >= 0);
     if (thumbs_) {
       thumbs_->emplace_back();
       thumb_h_ = thumb_height(size_);
@@ -664,11 +561,11 @@ class EncodeRun {
       if (flush) adec->send(nullptr);
       while (adec->receive(frame)) {
         const int64_t pts = frame.pts();
-        push_audio(resampler->convert(frame), pts, adec->time_base());
+        audio_->push(resampler->convert(frame), pts, adec->time_base());
       }
       if (flush) {
-        push_audio(resampler->flush(), codecs::kNoTimestamp, adec->time_base());
-        clip_audio_ended_ = true;
+        audio_->push(resampler->flush(), codecs::kNoTimestamp, adec->time_base());
+        audio_->clip_audio_ended();
       }
     };
     while (in.read(pkt)) {
@@ -700,7 +597,7 @@ class EncodeRun {
     int64_t n = codecs::rescale(last_pts_ + dur - t0_pts_, vtb_, out_tb_);
     n = std::max<int64_t>(n, clip_out_ == 0 ? 1 : 0);
     while (next_slot_ < n) emit(pending_);
-    if (aenc_) release_audio(audio_limit(seq_frames_), true);
+    if (audio_) audio_->release(AudioTrack::sample_at(seq_frames_, out_tb_), true);
 
     if (thumbs_) {
       thumbs_->back().last = codecs::thumbnail(pending_, kThumbWidth, thumb_h_);
@@ -727,14 +624,13 @@ class EncodeRun {
 
   codecs::OutputFile* out_ = nullptr;
   codecs::VideoEncoder* venc_ = nullptr;
-  codecs::AudioEncoder* aenc_ = nullptr;
+  AudioTrack* audio_ = nullptr;
   codecs::VideoConformer* conformer_ = nullptr;
-  int vstream_ = -1, astream_ = -1;
+  int vstream_ = -1;
   codecs::Rational out_tb_{1, 25};
   codecs::Size size_;
   bool has_audio_ = false;
   int64_t seq_frames_ = 0;
-  int64_t audio_sent_ = 0;
   Frame prev_last_;
 
   // per clip
@@ -747,12 +643,6 @@ class EncodeRun {
   bool have_pending_ = false, decided_ = true, dropped_ = false;
   bool t0_known_ = false;
   int64_t t0_pts_ = 0, last_pts_ = 0, prev_pts_ = 0, last_src_pts_ = 0, last_dur_ = 0;
-  bool audio_first_known_ = false;
-  int64_t audio_first_pts_ = 0;
-  codecs::Rational audio_first_tb_{1, 1};
-  int64_t clip_audio_start_ = 0, clip_audio_base_ = 0, apending_pos_ = 0;
-  std::deque<Frame> apending_;
-  bool clip_audio_ended_ = false, clip_has_no_audio_ = false;
 };
 
 } // namespace
