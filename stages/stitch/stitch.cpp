@@ -186,7 +186,6 @@ std::string copy_blocker(const std::vector<ClipInfo>& clips, const Options& o,
     return "--size differs from the clips";
   if (clips[0].rotation != 0) return "clip 1 is rotated";
   for (std::size_t i = 0; i < clips.size(); ++i) {
-    if (clips[i].audio_stream >= 0) return clips[i].tag + " has audio";
     if (i > 0 && !clips[i].facts.can_copy_to(f0)) return clips[i].tag + " differs from clip 1";
     if (clips[i].rotation != 0) return clips[i].tag + " is rotated";
   }
@@ -272,12 +271,18 @@ JoinReport measure_join(std::size_t index, const Frame& last, const Frame& first
 
 void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips, const Options& o,
               Result& r, std::vector<Thumbs>* thumbs, const Sink& sink) {
+  const auto container = *codecs::container_for_path(o.output.string());
   codecs::OutputOptions oo;
-  oo.faststart = codecs::container_for_path(o.output.string()) == codecs::Container::mp4;
+  oo.faststart = container == codecs::Container::mp4;
   oo.timecode = kStartTimecode;
   oo.metadata = o.container_metadata;
   codecs::OutputFile out(o.output, oo);
   int vs = -1;
+  // Video packets are copied; audio (when any clip has some) is decoded and encoded into the
+  // one exact-length track, since clips' audio never ends exactly on their last frame.
+  const bool has_audio = std::any_of(clips.begin(), clips.end(),
+                                     [](const ClipInfo& c) { return c.audio_stream >= 0; });
+  std::optional<AudioTrack> audio;
   codecs::Rational tb = clips[0].facts.time_base;
   const codecs::Rational frame_tb{o.fps.den, o.fps.num};
   const int64_t dur = std::max<int64_t>(1, codecs::rescale(1, frame_tb, tb));
@@ -290,23 +295,57 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
     ClipReport rep = report_for(input[i], c, o.fps);
     rep.record_in = done;
     rep.conform_actions.push_back("stream copy");
+    rep.has_audio = c.audio_stream >= 0;
+    if (has_audio)
+      rep.conform_actions.push_back(c.audio_stream >= 0 ? "audio encoded" : "silence for audio");
     try {
       // Probed already: the clips after the first (whose parameters define the output stream)
-      // are opened without decoding their first pictures again.
+      // are opened without decoding their first pictures again, unless their audio is needed.
       codecs::InputOptions io;
-      io.stream_info = vs < 0;
+      io.stream_info = vs < 0 || c.audio_stream >= 0;
       InputFile in(c.path, io);
       if (vs < 0) vs = out.add_copy_stream(in, c.video_stream);
+      if (has_audio && !audio) audio.emplace(out, container);
+      std::optional<codecs::AudioDecoder> adec;
+      std::optional<codecs::AudioResampler> resampler;
+      if (audio) {
+        audio->begin_clip(c.audio_stream >= 0);
+        if (c.audio_stream >= 0) {
+          adec.emplace(in, c.audio_stream);
+          resampler.emplace(codecs::AudioFormat{AudioTrack::kRate, AudioTrack::kChannels,
+                                                audio->sample_format()});
+        }
+        if (c.facts.start != codecs::kNoTimestamp) audio->video_starts(c.facts.start, tb);
+      }
+      Frame decoded;
+      auto drain_audio = [&](bool flush) {
+        if (!adec) return;
+        if (flush) adec->send(nullptr);
+        while (adec->receive(decoded))
+          audio->push(resampler->convert(decoded), decoded.pts(), adec->time_base());
+        if (flush) {
+          audio->push(resampler->flush(), codecs::kNoTimestamp, adec->time_base());
+          audio->clip_audio_ended();
+        }
+      };
       Packet pkt;
       int64_t start = c.facts.start;
       int64_t max_rel = -1;
       while (in.read(pkt)) {
+        if (adec && pkt.stream_index() == c.audio_stream) {
+          adec->send(&pkt);
+          drain_audio(false);
+          continue;
+        }
         if (pkt.stream_index() != c.video_stream) continue;
         int64_t pts = pkt.pts() != codecs::kNoTimestamp ? pkt.pts() : pkt.dts();
         int64_t dts = pkt.dts() != codecs::kNoTimestamp ? pkt.dts() : pts;
         if (pts == codecs::kNoTimestamp)
           throw Error(Failure::bad_input, "packet without timestamps");
-        if (start == codecs::kNoTimestamp) start = pts;
+        if (start == codecs::kNoTimestamp) {
+          start = pts;
+          if (audio) audio->video_starts(start, tb);
+        }
         const int64_t rel = pts - start;
         int64_t new_pts = offset + rel;
         int64_t new_dts = offset + (dts - start);
@@ -315,6 +354,7 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
         codecs::set_packet_timing(pkt, new_pts, new_dts, dur);
         out.write(pkt, vs, tb);
         last_dts = new_dts;
+        if (audio) audio->release(AudioTrack::sample_at(new_dts, tb), false);
         all_pts.push_back(new_pts);
         max_rel = std::max(max_rel, rel);
         ++rep.frames_in;
@@ -326,6 +366,8 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
       }
       if (rep.frames_in == 0) throw Error(Failure::bad_input, "has no video frames");
       offset += max_rel + dur;
+      drain_audio(true);
+      if (audio) audio->release(AudioTrack::sample_at(offset, tb), true);
     } catch (...) {
       rethrow_for_clip(c.tag);
     }
@@ -349,7 +391,10 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
     }
   }
   sink.check_cancel();
+  if (audio) audio->finish();
   out.commit();
+  r.has_audio = has_audio;
+  if (audio) r.audio_duration = static_cast<double>(audio->written()) / AudioTrack::kRate;
   std::sort(all_pts.begin(), all_pts.end());
   r.timestamps_increasing =
       std::adjacent_find(all_pts.begin(), all_pts.end(),

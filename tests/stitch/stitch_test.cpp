@@ -356,3 +356,62 @@ TEST(Stitch, TimelineSourcePointsFollowTheClipsOwnTimecode) {
   EXPECT_TRUE(qc["clips"][0]["source_timecode"].IsNull());
   EXPECT_STREQ(qc["clips"][1]["source_timecode"].GetString(), "10:00:10:05");
 }
+
+namespace {
+
+// The md5 of every video packet of `file`, in order (ffmpeg's framemd5 of a stream copy).
+std::vector<std::string> video_packet_md5s(const std::string& file) {
+  auto r = run({"ffmpeg", "-nostdin", "-v", "error", "-i", file, "-map", "0:v:0", "-c", "copy",
+                "-f", "framemd5", "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> out;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line[0] != '#') out.push_back(line.substr(line.rfind(',') + 1));
+  return out;
+}
+
+// max_volume (dB) of `seconds` of `file`'s audio from `from`.
+double max_volume(const std::string& file, double from, double seconds) {
+  auto r = run({"ffmpeg", "-nostdin", "-hide_banner", "-ss", std::to_string(from), "-t",
+                std::to_string(seconds), "-i", file, "-map", "0:a:0", "-af", "volumedetect", "-f",
+                "null", "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto at = r.err.find("max_volume:");
+  if (at == std::string::npos) return 0;
+  return std::stod(r.err.substr(at + 11));
+}
+
+} // namespace
+
+// Matching clips with audio: the video is still stream-copied (every packet as it was), and
+// the one audio track is made exactly: the clip without audio is silence of its length, and
+// audio ends with the video.
+TEST(Stitch, MatchingClipsWithAudioCopyVideoAndBuildOneExactAudioTrack) {
+  TempDir d;
+  make_clip(P(d, "a.mp4"), "testsrc", 1.2, "25", true);
+  make_clip(P(d, "b.mp4"), "testsrc", 1, "25", false);
+  make_clip(P(d, "c.mp4"), "testsrc", 0.8, "25", true);
+  auto r = run_shotchain({"stitch", P(d, "a.mp4"), P(d, "b.mp4"), P(d, "c.mp4"), "-o",
+                          P(d, "seq.mov"), "--qc", P(d, "qc.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto out = P(d, "seq.mov");
+  auto qc = parse_json(read_file(d / "qc.json"));
+  EXPECT_TRUE(qc["sequence"]["stream_copied"].GetBool());
+  EXPECT_TRUE(qc["sequence"]["has_audio"].GetBool());
+  EXPECT_STREQ(qc["clips"][1]["conform_actions"][1].GetString(), "silence for audio");
+
+  std::vector<std::string> expected;
+  for (const char* n : {"a.mp4", "b.mp4", "c.mp4"}) {
+    auto part = video_packet_md5s(P(d, n));
+    expected.insert(expected.end(), part.begin(), part.end());
+  }
+  EXPECT_EQ(expected.size(), 75u);
+  EXPECT_EQ(video_packet_md5s(out), expected);
+
+  EXPECT_EQ(ffprobe_value(out, "a:0", "stream=codec_name"), "pcm_s16le");
+  EXPECT_NEAR(stream_duration(out, "a:0"), stream_duration(out, "v:0"), 1024.0 / 48000);
+  EXPECT_GT(max_volume(out, 0.2, 0.8), -30.0); // a's tone
+  EXPECT_LT(max_volume(out, 1.3, 0.8), -80.0); // b: silence
+  EXPECT_GT(max_volume(out, 2.3, 0.6), -30.0); // c's tone
+}
