@@ -117,4 +117,28 @@ void AudioTrack::release(int64_t limit, bool clip_end) {
 
 void AudioTrack::finish() { out_.encode(encoder_, stream_, nullptr); }
 
+ClipAudio::ClipAudio(const codecs::InputFile& input, int stream, AudioTrack& track)
+    : stream_(stream),
+      track_(track),
+      decoder_(input, stream),
+      resampler_(
+          codecs::AudioFormat{AudioTrack::kRate, AudioTrack::kChannels, track.sample_format()}) {}
+
+void ClipAudio::send(const codecs::Packet& packet) {
+  decoder_.send(&packet);
+  drain();
+}
+
+void ClipAudio::drain() {
+  while (decoder_.receive(frame_))
+    track_.push(resampler_.convert(frame_), frame_.pts(), decoder_.time_base());
+}
+
+void ClipAudio::finish() {
+  decoder_.send(nullptr);
+  drain();
+  track_.push(resampler_.flush(), codecs::kNoTimestamp, decoder_.time_base());
+  track_.clip_audio_ended();
+}
+
 } // namespace shotchain::stitch

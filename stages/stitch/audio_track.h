@@ -9,6 +9,8 @@
 #include <optional>
 
 #include "codecs/audio_encoder.h"
+#include "codecs/audio_resampler.h"
+#include "codecs/decoder.h"
 #include "codecs/frame.h"
 #include "codecs/output_file.h"
 #include "codecs/types.h"
@@ -66,6 +68,24 @@ class AudioTrack {
   int64_t clip_start_ = 0, base_ = 0, pending_pos_ = 0;
   std::deque<codecs::Frame> pending_;
   bool clip_audio_ended_ = false, clip_has_no_audio_ = false;
+};
+
+// One clip's audio stream, decoded and resampled into the track as its packets are read.
+class ClipAudio {
+ public:
+  ClipAudio(const codecs::InputFile& input, int stream, AudioTrack& track);
+  int stream() const { return stream_; }
+  void send(const codecs::Packet& packet);
+  // The clip's audio is over: flushes the decoder and the resampler into the track.
+  void finish();
+
+ private:
+  void drain();
+  int stream_;
+  AudioTrack& track_;
+  codecs::AudioDecoder decoder_;
+  codecs::AudioResampler resampler_;
+  codecs::Frame frame_;
 };
 
 } // namespace shotchain::stitch

@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <optional>
 
-#include "codecs/audio_resampler.h"
 #include "codecs/decoder.h"
 #include "codecs/frame_compare.h"
 #include "codecs/image_file.h"
@@ -306,35 +305,18 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
       InputFile in(c.path, io);
       if (vs < 0) vs = out.add_copy_stream(in, c.video_stream);
       if (has_audio && !audio) audio.emplace(out, container);
-      std::optional<codecs::AudioDecoder> adec;
-      std::optional<codecs::AudioResampler> resampler;
+      std::optional<ClipAudio> clip_audio;
       if (audio) {
         audio->begin_clip(c.audio_stream >= 0);
-        if (c.audio_stream >= 0) {
-          adec.emplace(in, c.audio_stream);
-          resampler.emplace(codecs::AudioFormat{AudioTrack::kRate, AudioTrack::kChannels,
-                                                audio->sample_format()});
-        }
+        if (c.audio_stream >= 0) clip_audio.emplace(in, c.audio_stream, *audio);
         if (c.facts.start != codecs::kNoTimestamp) audio->video_starts(c.facts.start, tb);
       }
-      Frame decoded;
-      auto drain_audio = [&](bool flush) {
-        if (!adec) return;
-        if (flush) adec->send(nullptr);
-        while (adec->receive(decoded))
-          audio->push(resampler->convert(decoded), decoded.pts(), adec->time_base());
-        if (flush) {
-          audio->push(resampler->flush(), codecs::kNoTimestamp, adec->time_base());
-          audio->clip_audio_ended();
-        }
-      };
       Packet pkt;
       int64_t start = c.facts.start;
       int64_t max_rel = -1;
       while (in.read(pkt)) {
-        if (adec && pkt.stream_index() == c.audio_stream) {
-          adec->send(&pkt);
-          drain_audio(false);
+        if (clip_audio && pkt.stream_index() == clip_audio->stream()) {
+          clip_audio->send(pkt);
           continue;
         }
         if (pkt.stream_index() != c.video_stream) continue;
@@ -366,7 +348,7 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
       }
       if (rep.frames_in == 0) throw Error(Failure::bad_input, "has no video frames");
       offset += max_rel + dur;
-      drain_audio(true);
+      if (clip_audio) clip_audio->finish();
       if (audio) audio->release(AudioTrack::sample_at(offset, tb), true);
     } catch (...) {
       rethrow_for_clip(c.tag);
@@ -540,13 +522,8 @@ class EncodeRun {
         c.facts.avg_frame_rate.valid()
             ? std::max<int64_t>(1, codecs::rescale(1, c.facts.avg_frame_rate.inverse(), vtb_))
             : std::max<int64_t>(1, codecs::rescale(1, out_tb_, vtb_));
-    std::optional<codecs::AudioDecoder> adec;
-    std::optional<codecs::AudioResampler> resampler;
-    if (audio_ && c.audio_stream >= 0) {
-      adec.emplace(in, c.audio_stream);
-      resampler.emplace(
-          codecs::AudioFormat{AudioTrack::kRate, AudioTrack::kChannels, audio_->sample_format()});
-    }
+    std::optional<ClipAudio> clip_audio;
+    if (audio_ && c.audio_stream >= 0) clip_audio.emplace(in, c.audio_stream, *audio_);
     codecs::ConformSettings cs;
     cs.width = size_.width;
     cs.height = size_.height;
@@ -601,30 +578,17 @@ class EncodeRun {
 
     Packet pkt;
     Frame frame;
-    auto drain_audio = [&](bool flush) {
-      if (!adec) return;
-      if (flush) adec->send(nullptr);
-      while (adec->receive(frame)) {
-        const int64_t pts = frame.pts();
-        audio_->push(resampler->convert(frame), pts, adec->time_base());
-      }
-      if (flush) {
-        audio_->push(resampler->flush(), codecs::kNoTimestamp, adec->time_base());
-        audio_->clip_audio_ended();
-      }
-    };
     while (in.read(pkt)) {
       if (pkt.stream_index() == c.video_stream) {
         vdec.send(&pkt);
         while (vdec.receive(frame)) on_picture(frame);
-      } else if (adec && pkt.stream_index() == c.audio_stream) {
-        adec->send(&pkt);
-        drain_audio(false);
+      } else if (clip_audio && pkt.stream_index() == clip_audio->stream()) {
+        clip_audio->send(pkt);
       }
     }
     vdec.send(nullptr);
     while (vdec.receive(frame)) on_picture(frame);
-    drain_audio(true);
+    if (clip_audio) clip_audio->finish();
 
     if (frames_in_ == 0) throw Error(Failure::bad_input, "has no decodable video frames");
     if (!decided_) { // a one-frame clip: nothing to compare the second frame with
