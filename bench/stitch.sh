@@ -6,8 +6,9 @@
 #      `cat` of the same files (within 4x wanted);
 #   2. conform + ProRes 422 HQ of the same 8 clips: shotchain vs ffmpeg with the same encoder
 #      settings (prores_ks profile hq, yuv422p10le, vendor apl0); throughput ratio >= 1.0 wanted;
-#   3. peak RSS (/usr/bin/time -v) of 100 clips vs 8 clips, for stream copy and for encoding
-#      (encoding uses 1 s clips so it stays quick): 100 <= 1.1 x 8 wanted.
+#   3. peak RSS (/usr/bin/time -v, median of RSS_REPEAT=3 runs) of 100 clips vs 8 clips, for
+#      stream copy and for encoding (encoding uses 1 s clips so it stays quick): 100 <= 1.1 x 8
+#      wanted.
 # Usage: bench/stitch.sh [path/to/shotchain]   (default: build-stitch/cli/shotchain, then build/)
 # Env: REPEAT=3 (runs per copy measurement; the best wall time is kept), PRORES_REPEAT=1 (the
 # same for the ProRes encodes, which take the most time), KEEP=1 keeps the work dir.
@@ -51,7 +52,17 @@ best() {
   printf '%.3f' "$best_t"
 }
 ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
-peak_kb() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}'; }
+# Peak RSS (KiB) of a command: the median of RSS_REPEAT runs (default 3). One run's peak varies
+# by +-5% with thread timing (decoder frame threads, encoder slice threads), more than the
+# growth being measured, so a single sample of each side can pass or fail by chance.
+peak_kb() {
+  local n="${RSS_REPEAT:-3}" samples=()
+  for _ in $(seq "$n"); do
+    samples+=("$(/usr/bin/time -v "$@" 2>&1 >/dev/null |
+      awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}')")
+  done
+  printf '%s\n' "${samples[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+}
 
 echo
 echo "## 1. copy-concat of 8 x 6 s clips to MOV"
