@@ -101,6 +101,22 @@ Frame VideoConformer::rotate(const Frame& in) const {
   return out;
 }
 
+Frame VideoConformer::take_frame(int width, int height, int pixel_format) {
+  constexpr std::size_t kPoolSize = 4; // the stitch stage holds at most 2-3 at once
+  for (const Frame& f : pool_) {
+    const AVFrame* a = f.av();
+    if (a->width != width || a->height != height || a->format != pixel_format) continue;
+    bool free = true;
+    for (int i = 0; i < AV_NUM_DATA_POINTERS && a->buf[i]; ++i)
+      free = free && av_buffer_get_ref_count(a->buf[i]) == 1;
+    if (free) return f.ref();
+  }
+  Frame fresh = Frame::video(width, height, pixel_format);
+  if (pool_.size() >= kPoolSize) pool_.erase(pool_.begin());
+  pool_.push_back(fresh.ref());
+  return fresh;
+}
+
 Frame VideoConformer::convert(const Frame& in_frame) {
   const Frame* in = &in_frame;
   Frame pre, rotated;
@@ -164,7 +180,7 @@ Frame VideoConformer::convert(const Frame& in_frame) {
     cy = align_down((sh - ch) / 2, iay);
   }
 
-  Frame out = Frame::video(W, H, out_fmt);
+  Frame out = take_frame(W, H, out_fmt);
   AVFrame* dst = out.av();
   const bool dst_rgb = is_rgb(out_fmt);
   const bool dst_full = dst_rgb || is_full_range_format(out_fmt);

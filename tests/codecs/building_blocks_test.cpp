@@ -12,6 +12,7 @@ extern "C" {
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "codecs/audio_encoder.h"
 #include "codecs/audio_resampler.h"
@@ -269,4 +270,28 @@ TEST(BuildingBlocks, UntaggedYuvMatrixIsGuessedBySize) {
   EXPECT_LE(chroma_change_of_untagged(1366, 768), 1);
   EXPECT_LE(chroma_change_of_untagged(1280, 720), 1);
   EXPECT_GE(chroma_change_of_untagged(640, 360), 8);
+}
+
+// The conformer reuses an output picture's memory only once nobody holds it: a picture still
+// held keeps its content while later ones are converted; a released one is reused.
+TEST(BuildingBlocks, ConformerReusesOnlyReleasedPictures) {
+  sc::ConformSettings cs;
+  cs.width = 64;
+  cs.height = 36;
+  cs.pixel_format = AV_PIX_FMT_YUV420P;
+  sc::VideoConformer conform(cs);
+  sc::Frame held = conform.convert(test_picture(200, 120, 0));
+  const std::vector<uint8_t> before(held.av()->data[0],
+                                    held.av()->data[0] + held.av()->linesize[0] * 36);
+  const uint8_t* held_memory = held.av()->data[0];
+  for (int n = 1; n < 8; ++n) {
+    sc::Frame other = conform.convert(test_picture(200, 120, n * 20));
+    EXPECT_NE(other.av()->data[0], held_memory) << n;
+  }
+  EXPECT_TRUE(std::equal(before.begin(), before.end(), held.av()->data[0]));
+  held = sc::Frame(); // released: its memory may serve again
+  bool reused = false;
+  for (int n = 0; n < 8; ++n)
+    reused |= conform.convert(test_picture(200, 120, n)).av()->data[0] == held_memory;
+  EXPECT_TRUE(reused);
 }
