@@ -59,6 +59,14 @@ VideoConformer::VideoConformer(const ConformSettings& settings) : settings_(sett
   if (settings_.pixel_format < 0) throw std::invalid_argument("ConformSettings: no pixel format");
 }
 
+void VideoConformer::reconfigure(const ConformSettings& settings) {
+  if (settings.pixel_format < 0) throw std::invalid_argument("ConformSettings: no pixel format");
+  settings_ = settings;
+  // A cached scaler keeps the colour matrices set for the previous source.
+  sws_.reset();
+  sws_pre_.reset();
+}
+
 Frame VideoConformer::rotate(const Frame& in) const {
   int elem[4];
   const int rot = settings_.rotation;

@@ -30,6 +30,9 @@ class VideoConformer {
   // BT.709 (limited range for YUV, full for RGB).
   Frame convert(const Frame& in);
   const ConformSettings& settings() const { return settings_; }
+  // New settings for the pictures that follow (e.g. the next clip's rotation and colours):
+  // the scalers start afresh, the pool of output pictures is kept.
+  void reconfigure(const ConformSettings& settings);
 
  private:
   Frame rotate(const Frame& in) const;

@@ -530,8 +530,12 @@ class EncodeRun {
     cs.fit = o_.fit;
     cs.pixel_format = venc_->pixel_format();
     cs.rotation = c.rotation;
-    codecs::VideoConformer conformer(cs);
-    conformer_ = &conformer;
+    // One conformer for the whole run (its settings change per clip): its output pictures
+    // are reused from clip to clip instead of being freed and allocated again at every join.
+    if (conformer_)
+      conformer_->reconfigure(cs);
+    else
+      conformer_ = &conformer_store_.emplace(cs);
 
     // Per-clip state.
     ClipReport rep = report_for(input_[i], c, o_.fps);
@@ -621,7 +625,6 @@ class EncodeRun {
     rep.dropped_first = dropped_ ? 1 : 0;
     if (dropped_) rep.conform_actions.push_back("drop first frame (duplicate of previous last)");
     r_.clips.push_back(std::move(rep));
-    conformer_ = nullptr;
   }
 
   const std::vector<Clip>& input_;
@@ -634,6 +637,7 @@ class EncodeRun {
   codecs::OutputFile* out_ = nullptr;
   codecs::VideoEncoder* venc_ = nullptr;
   AudioTrack* audio_ = nullptr;
+  std::optional<codecs::VideoConformer> conformer_store_;
   codecs::VideoConformer* conformer_ = nullptr;
   int vstream_ = -1;
   codecs::Rational out_tb_{1, 25};

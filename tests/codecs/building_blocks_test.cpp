@@ -295,3 +295,26 @@ TEST(BuildingBlocks, ConformerReusesOnlyReleasedPictures) {
     reused |= conform.convert(test_picture(200, 120, n)).av()->data[0] == held_memory;
   EXPECT_TRUE(reused);
 }
+
+// One conformer serving clip after clip: a BT.601 source converted before must not leave its
+// matrices on the scaler for a BT.709 source that follows (which needs no conversion).
+TEST(BuildingBlocks, ReconfiguredConformerForgetsThePreviousSourcesMatrix) {
+  auto flat = [](int colorspace) {
+    sc::Frame f = sc::Frame::video(320, 180, AV_PIX_FMT_YUV444P);
+    for (int p = 0; p < 3; ++p)
+      for (int y = 0; y < 180; ++y)
+        std::memset(f.av()->data[p] + y * f.av()->linesize[p], p == 0 ? 120 : (p == 1 ? 60 : 200),
+                    320);
+    f.av()->colorspace = static_cast<AVColorSpace>(colorspace);
+    return f;
+  };
+  sc::ConformSettings cs;
+  cs.pixel_format = AV_PIX_FMT_YUV444P;
+  sc::VideoConformer conform(cs);
+  sc::Frame first = conform.convert(flat(AVCOL_SPC_BT470BG));
+  EXPECT_NE(first.av()->data[1][0], 60); // BT.601 -> BT.709 moved the chroma
+  conform.reconfigure(cs);
+  sc::Frame second = conform.convert(flat(AVCOL_SPC_BT709));
+  EXPECT_NEAR(second.av()->data[1][0], 60, 1);
+  EXPECT_NEAR(second.av()->data[2][0], 200, 1);
+}
