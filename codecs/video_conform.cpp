@@ -215,13 +215,12 @@ Frame VideoConformer::convert(const Frame& in_frame) {
   // Only touch the colour details when they matter: swscale converts matrices only to or from
   // RGB, and re-setting them sends YUV->YUV conversions down a much slower path (a quarter
   // more CPU for a ProRes conform).
-  const int effective_in = in_cs == AVCOL_SPC_UNSPECIFIED ? AVCOL_SPC_BT470BG : in_cs;
   const auto same_matrix = [](int a, int b) {
     auto norm = [](int c) { return c == AVCOL_SPC_SMPTE170M ? AVCOL_SPC_BT470BG : c; };
     return norm(a) == norm(b);
   };
   const bool yuv_to_yuv = !is_rgb(in_fmt) && !dst_rgb;
-  if (!yuv_to_yuv || src_full != dst_full || !same_matrix(effective_in, settings_.colorspace)) {
+  if (!yuv_to_yuv || src_full != dst_full || !same_matrix(in_cs, settings_.colorspace)) {
     sws_setColorspaceDetails(sws_.get(), sws_getCoefficients(in_cs), src_full ? 1 : 0,
                              sws_getCoefficients(settings_.colorspace), dst_full ? 1 : 0, 0,
                              1 << 16, 1 << 16);

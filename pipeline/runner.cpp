@@ -222,15 +222,13 @@ class Runner {
       // A dry run writes nothing beside the job: video reference frames are extracted for
       // their checks into a scratch folder that goes away with the run.
       ScratchDir scratch;
-      preflight_dir_ = [&](const std::string& id) { return scratch.make(id); };
-      preflight();
+      preflight([&](const std::string& id) { return scratch.make(id); });
       return report_;
     }
     journal_ = std::make_unique<Journal>(report_.state_dir);
     lock_ = std::make_unique<StateLock>(report_.state_dir);
     sweep_journal_temporaries(report_.state_dir / "shots");
-    preflight_dir_ = [this](const std::string& id) { return journal_->shot_dir(id); };
-    preflight();
+    preflight([this](const std::string& id) { return journal_->shot_dir(id); });
     cancel_->throw_if_requested("run");
     generate_all();
     report_.cpu.generation = process_cpu_seconds();
@@ -305,8 +303,9 @@ class Runner {
   }
 
   // Every local check of every shot, before anything is spent. Video references are
-  // extracted here (into the state folder) so that their frame is checked too.
-  void preflight() {
+  // extracted here, into `folder_for(shot)` (the state folder, or a scratch folder for a dry
+  // run), so that their frame is checked too.
+  void preflight(const std::function<fs::path(const std::string&)>& folder_for) {
     for (const auto& s : job_.shots) {
       cancel_->throw_if_requested("pre-flight");
       ShotState& st = shots_[s.id];
@@ -322,7 +321,7 @@ class Runner {
           if (!fs::is_regular_file(ref.path))
             throw Error(Failure::bad_input,
                         quoted(s.id) + ": reference video " + ref.path.string() + ": no such file");
-          fs::path png = preflight_dir_(s.id) / "reference.png";
+          fs::path png = folder_for(s.id) / "reference.png";
           auto got = stages::extract_frame_to_image(ref.path, frame_request(s), png);
           char t[32];
           std::snprintf(t, sizeof t, "%.3f", got.seconds);
@@ -842,7 +841,6 @@ class Runner {
   ProgressSink* sink_ = nullptr;
   const CancelToken* cancel_ = nullptr;
   std::unique_ptr<Journal> journal_;
-  std::function<fs::path(const std::string&)> preflight_dir_; // where pre-flight extracts
   std::unique_ptr<StateLock> lock_;
   RunReport report_;
   std::mutex mutex_;

@@ -22,8 +22,6 @@ ClipCheck verify_clip(const std::filesystem::path& file, int expected_frames,
   try {
     codecs::InputFile in(file);
     int stream = in.require_video_stream(false);
-    auto* st = in.stream(stream);
-    (void)st;
     // One decoding thread: the pipeline verifies several clips at once, which already fills the
     // cores, and frame threads would each hold frames.
     codecs::VideoDecoder dec(in, stream, 1);

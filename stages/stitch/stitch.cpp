@@ -76,6 +76,12 @@ std::string tag_for(std::size_t i, std::size_t n, const fs::path& p) {
   }
 }
 
+// Whether the sequence gets an audio track: when any clip has audio.
+bool any_audio(const std::vector<ClipInfo>& clips) {
+  return std::any_of(clips.begin(), clips.end(),
+                     [](const ClipInfo& c) { return c.audio_stream >= 0; });
+}
+
 // What the reports say of a clip whatever happens to it. Its start timecode is counted at its
 // own rate (drop-frame included), then in sequence frames, so that timelines give source
 // in/out points an NLE finds in the clip.
@@ -87,6 +93,7 @@ ClipReport report_for(const Clip& clip, const ClipInfo& info, Rational fps) {
   rep.source_size = {info.facts.width, info.facts.height};
   rep.rotation = info.rotation;
   rep.source_fps = info.facts.avg_frame_rate;
+  rep.has_audio = info.audio_stream >= 0;
   const Rational tc_rate = info.facts.avg_frame_rate.valid() ? info.facts.avg_frame_rate : fps;
   if (auto start = codecs::timecode_frame(info.timecode, tc_rate)) {
     rep.source_timecode = info.timecode;
@@ -279,8 +286,7 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
   int vs = -1;
   // Video packets are copied; audio (when any clip has some) is decoded and encoded into the
   // one exact-length track, since clips' audio never ends exactly on their last frame.
-  const bool has_audio = std::any_of(clips.begin(), clips.end(),
-                                     [](const ClipInfo& c) { return c.audio_stream >= 0; });
+  const bool has_audio = any_audio(clips);
   std::optional<AudioTrack> audio;
   codecs::Rational tb = clips[0].facts.time_base;
   const codecs::Rational frame_tb{o.fps.den, o.fps.num};
@@ -294,7 +300,6 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
     ClipReport rep = report_for(input[i], c, o.fps);
     rep.record_in = done;
     rep.conform_actions.push_back("stream copy");
-    rep.has_audio = c.audio_stream >= 0;
     if (has_audio)
       rep.conform_actions.push_back(c.audio_stream >= 0 ? "audio encoded" : "silence for audio");
     try {
@@ -422,10 +427,8 @@ class EncodeRun {
     vstream_ = out.add_video_stream(venc);
     out_tb_ = venc.time_base();
 
-    has_audio_ = std::any_of(clips_.begin(), clips_.end(),
-                             [](const ClipInfo& c) { return c.audio_stream >= 0; });
     std::optional<AudioTrack> audio;
-    if (has_audio_) audio_ = &audio.emplace(out, container);
+    if (any_audio(clips_)) audio_ = &audio.emplace(out, container);
 
     for (std::size_t i = 0; i < clips_.size(); ++i) {
       try {
@@ -446,7 +449,7 @@ class EncodeRun {
     r_.frames = seq_frames_;
     r_.constant_rate = true;         // every frame is written with pts n at 1/fps
     r_.timestamps_increasing = true; // pts 0, 1, 2, ... by construction
-    r_.has_audio = has_audio_;
+    r_.has_audio = audio_ != nullptr;
     if (audio_) r_.audio_duration = static_cast<double>(audio_->written()) / AudioTrack::kRate;
   }
 
@@ -539,7 +542,6 @@ class EncodeRun {
 
     // Per-clip state.
     ClipReport rep = report_for(input_[i], c, o_.fps);
-    rep.has_audio = c.audio_stream >= 0;
     rep.record_in = seq_frames_;
     if (c.rotation) rep.conform_actions.push_back("rotate " + std::to_string(c.rotation));
     if (!(c.display == size_))
@@ -642,7 +644,6 @@ class EncodeRun {
   int vstream_ = -1;
   codecs::Rational out_tb_{1, 25};
   codecs::Size size_;
-  bool has_audio_ = false;
   int64_t seq_frames_ = 0;
   Frame prev_last_;
 

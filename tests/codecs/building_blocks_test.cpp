@@ -241,14 +241,20 @@ TEST(BuildingBlocks, JpegMadeByFfmpegOpensAsStill) {
 
 namespace {
 
-// An untagged YUV 4:4:4 picture with strong colour, conformed to BT.709 YUV at the same size:
-// returns the largest change of any chroma sample.
-int chroma_change_of_untagged(int w, int h) {
-  sc::Frame in = sc::Frame::video(w, h, AV_PIX_FMT_YUV444P);
+// A flat YUV 4:4:4 picture of strong colour (Y 120, U 60, V 200) with the given matrix tag.
+sc::Frame flat_yuv444(int w, int h, int colorspace = AVCOL_SPC_UNSPECIFIED) {
+  sc::Frame f = sc::Frame::video(w, h, AV_PIX_FMT_YUV444P);
   for (int p = 0; p < 3; ++p)
     for (int y = 0; y < h; ++y)
-      std::memset(in.av()->data[p] + y * in.av()->linesize[p], p == 0 ? 120 : (p == 1 ? 60 : 200),
-                  w);
+      std::memset(f.av()->data[p] + y * f.av()->linesize[p], p == 0 ? 120 : (p == 1 ? 60 : 200), w);
+  f.av()->colorspace = static_cast<AVColorSpace>(colorspace);
+  return f;
+}
+
+// An untagged picture conformed to BT.709 YUV at the same size: the largest change of any
+// chroma sample.
+int chroma_change_of_untagged(int w, int h) {
+  sc::Frame in = flat_yuv444(w, h);
   sc::ConformSettings cs;
   cs.pixel_format = AV_PIX_FMT_YUV444P;
   sc::VideoConformer conform(cs);
@@ -299,22 +305,13 @@ TEST(BuildingBlocks, ConformerReusesOnlyReleasedPictures) {
 // One conformer serving clip after clip: a BT.601 source converted before must not leave its
 // matrices on the scaler for a BT.709 source that follows (which needs no conversion).
 TEST(BuildingBlocks, ReconfiguredConformerForgetsThePreviousSourcesMatrix) {
-  auto flat = [](int colorspace) {
-    sc::Frame f = sc::Frame::video(320, 180, AV_PIX_FMT_YUV444P);
-    for (int p = 0; p < 3; ++p)
-      for (int y = 0; y < 180; ++y)
-        std::memset(f.av()->data[p] + y * f.av()->linesize[p], p == 0 ? 120 : (p == 1 ? 60 : 200),
-                    320);
-    f.av()->colorspace = static_cast<AVColorSpace>(colorspace);
-    return f;
-  };
   sc::ConformSettings cs;
   cs.pixel_format = AV_PIX_FMT_YUV444P;
   sc::VideoConformer conform(cs);
-  sc::Frame first = conform.convert(flat(AVCOL_SPC_BT470BG));
+  sc::Frame first = conform.convert(flat_yuv444(320, 180, AVCOL_SPC_BT470BG));
   EXPECT_NE(first.av()->data[1][0], 60); // BT.601 -> BT.709 moved the chroma
   conform.reconfigure(cs);
-  sc::Frame second = conform.convert(flat(AVCOL_SPC_BT709));
+  sc::Frame second = conform.convert(flat_yuv444(320, 180, AVCOL_SPC_BT709));
   EXPECT_NEAR(second.av()->data[1][0], 60, 1);
   EXPECT_NEAR(second.av()->data[2][0], 200, 1);
 }
