@@ -474,8 +474,8 @@ class EncodeRun {
       t0_pts_ = c.pts();
       if (audio_) audio_->video_starts(t0_pts_, vtb_);
     }
-    const int64_t idx =
-        std::min(codecs::rescale(c.pts() - t0_pts_, vtb_, out_tb_), dropped_ ? cap_dropped_ : cap_kept_);
+    const int64_t idx = std::min(codecs::rescale(c.pts() - t0_pts_, vtb_, out_tb_),
+                                 dropped_ ? cap_dropped_ : cap_kept_);
     if (have_pending_) {
       while (next_slot_ < idx) emit(pending_);
     }
@@ -792,7 +792,8 @@ Result stitch(const std::vector<Clip>& input, const Options& options) {
   if (tp) {
     std::vector<ContactRow> rows;
     for (std::size_t i = 0; i < thumbs.size() && i < r.clips.size(); ++i)
-      rows.push_back({r.clips[i].label, timeline::timecode(seq.start() + r.clips[i].record_in, seq.rate),
+      rows.push_back({r.clips[i].label,
+                      timeline::timecode(seq.start() + r.clips[i].record_in, seq.rate),
                       &thumbs[i].first, &thumbs[i].middle, &thumbs[i].last});
     write_contact_sheet(o.contact_sheet, rows);
     r.written.push_back(o.contact_sheet);

@@ -76,9 +76,9 @@ struct ClipReport {
   std::filesystem::path path;
   std::string label;
   std::map<std::string, std::string> metadata;
-  Size source_size;              // coded size
-  int rotation = 0;              // degrees, as displayed (0, 90, 180, 270)
-  Rational source_fps{0, 1};     // average frame rate of the source
+  Size source_size;            // coded size
+  int rotation = 0;            // degrees, as displayed (0, 90, 180, 270)
+  Rational source_fps{0, 1};   // average frame rate of the source
   std::string source_timecode; // the clip's own start timecode ("" when none)
   // The clip as timelines describe it: its own rate, length, timecode, format and audio.
   timeline::Media media;

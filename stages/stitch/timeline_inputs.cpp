@@ -51,11 +51,10 @@ timeline::Media describe_media(const std::filesystem::path& path,
   return m;
 }
 
-std::int64_t record_frames_cap(const timeline::Media& media, std::int64_t source_in,
-                               Rational fps) {
+std::int64_t record_frames_cap(const timeline::Media& media, std::int64_t source_in, Rational fps) {
   if (media.frames <= 0) return std::numeric_limits<std::int64_t>::max();
-  return timeline::frames_within(std::max<std::int64_t>(0, media.frames - source_in),
-                                 media.rate, rate_of(fps));
+  return timeline::frames_within(std::max<std::int64_t>(0, media.frames - source_in), media.rate,
+                                 rate_of(fps));
 }
 
 timeline::Sequence sequence_of(const Result& r, const Options& o) {

@@ -23,8 +23,7 @@ timeline::Media describe_media(const std::filesystem::path& path,
 
 // The most sequence frames at `fps` a clip fills from its media frame `source_in` on without
 // passing the end of the media (INT64_MAX when the media's length is unknown).
-std::int64_t record_frames_cap(const timeline::Media& media, std::int64_t source_in,
-                               Rational fps);
+std::int64_t record_frames_cap(const timeline::Media& media, std::int64_t source_in, Rational fps);
 
 // The sequence a stitch result describes, ready for the timeline writers.
 timeline::Sequence sequence_of(const Result& result, const Options& options);

@@ -22,8 +22,8 @@ const char* channels(const Media& m, bool sequence_audio) {
 
 std::string to_edl(const Sequence& seq) {
   std::ostringstream x;
-  x << "TITLE: " << ascii_escape(seq.name) << "\nFCM: "
-    << (seq.rate.drop_frame() ? "DROP FRAME" : "NON-DROP FRAME") << "\n\n";
+  x << "TITLE: " << ascii_escape(seq.name)
+    << "\nFCM: " << (seq.rate.drop_frame() ? "DROP FRAME" : "NON-DROP FRAME") << "\n\n";
   std::vector<std::filesystem::path> sources;
   for (const auto& e : seq.events) sources.push_back(e.media.path);
   const auto reels = reel_names(sources);

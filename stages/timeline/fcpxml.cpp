@@ -52,8 +52,8 @@ std::string colour_space(int primaries, int transfer, int matrix) {
   const std::string codes =
       std::to_string(primaries) + "-" + std::to_string(transfer) + "-" + std::to_string(matrix);
   static const std::pair<const char*, const char*> kNamed[] = {
-      {"1-1-1", "Rec. 709"},      {"6-1-6", "Rec. 601 (NTSC)"}, {"5-1-6", "Rec. 601 (PAL)"},
-      {"9-1-9", "Rec. 2020"},     {"9-16-9", "Rec. 2020 PQ"},   {"9-18-9", "Rec. 2020 HLG"},
+      {"1-1-1", "Rec. 709"},          {"6-1-6", "Rec. 601 (NTSC)"}, {"5-1-6", "Rec. 601 (PAL)"},
+      {"9-1-9", "Rec. 2020"},         {"9-16-9", "Rec. 2020 PQ"},   {"9-18-9", "Rec. 2020 HLG"},
       {"1-13-1", "sRGB IEC61966-2.1"}};
   for (const auto& [c, name] : kNamed)
     if (codes == c) return codes + " (" + name + ")";
@@ -86,16 +86,14 @@ struct Resources {
   std::vector<std::filesystem::path> assets; // distinct files, first use first
   std::vector<std::size_t> event_asset;      // per event: index into assets
   std::string format_id(std::size_t i) const { return "r" + std::to_string(i + 1); }
-  std::string asset_id(std::size_t i) const {
-    return "r" + std::to_string(formats.size() + i + 1);
-  }
+  std::string asset_id(std::size_t i) const { return "r" + std::to_string(formats.size() + i + 1); }
 };
 
 Resources resources_of(const Sequence& seq) {
   Resources res;
-  res.formats.push_back({seq.rate, seq.width, seq.height,
-                         colour_space(seq.colour_primaries, seq.colour_transfer,
-                                      seq.colour_matrix)});
+  res.formats.push_back(
+      {seq.rate, seq.width, seq.height,
+       colour_space(seq.colour_primaries, seq.colour_transfer, seq.colour_matrix)});
   for (const auto& e : seq.events) {
     const Format f = format_of(e.media);
     std::size_t i = 1;
@@ -113,9 +111,8 @@ Resources resources_of(const Sequence& seq) {
 void write_asset(std::ostringstream& x, const std::string& id, const std::string& format_id,
                  const Media& m) {
   x << "    <asset id=\"" << id << "\" name=\"" << xml_escape(m.path.stem().string())
-    << "\" start=\"" << fcp_time(m.start, m.rate) << "\" duration=\""
-    << fcp_time(m.frames, m.rate) << "\" hasVideo=\"" << (m.has_video ? 1 : 0) << "\" format=\""
-    << format_id << "\"";
+    << "\" start=\"" << fcp_time(m.start, m.rate) << "\" duration=\"" << fcp_time(m.frames, m.rate)
+    << "\" hasVideo=\"" << (m.has_video ? 1 : 0) << "\" format=\"" << format_id << "\"";
   if (m.has_video) x << " videoSources=\"1\"";
   x << " hasAudio=\"" << (m.has_audio ? 1 : 0) << "\"";
   if (m.has_audio)
@@ -130,9 +127,8 @@ void write_clip(std::ostringstream& x, const Event& e, const std::string& asset_
   const Media& m = e.media;
   x << "            <asset-clip ref=\"" << asset_id << "\" name=\"" << xml_escape(e.name)
     << "\" offset=\"" << fcp_time(record, sequence) << "\" start=\""
-    << fcp_time(m.start + e.source_in, m.rate) << "\" duration=\""
-    << fcp_time(e.length, sequence) << "\" format=\"" << format_id << "\" tcFormat=\""
-    << (m.drop_frame ? "DF" : "NDF") << "\"";
+    << fcp_time(m.start + e.source_in, m.rate) << "\" duration=\"" << fcp_time(e.length, sequence)
+    << "\" format=\"" << format_id << "\" tcFormat=\"" << (m.drop_frame ? "DF" : "NDF") << "\"";
   if (e.metadata.empty()) {
     x << "/>\n";
     return;

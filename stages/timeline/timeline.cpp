@@ -25,8 +25,8 @@ int dropped_per_minute(int nominal) { return nominal / 15; }
 } // namespace
 
 Rate media_rate(Rate average) {
-  static const Rate kStandard[] = {{24000, 1001}, {24, 1},  {25, 1},         {30000, 1001},
-                                   {30, 1},       {48, 1},  {50, 1},         {60000, 1001},
+  static const Rate kStandard[] = {{24000, 1001}, {24, 1},  {25, 1},        {30000, 1001},
+                                   {30, 1},       {48, 1},  {50, 1},        {60000, 1001},
                                    {60, 1},       {100, 1}, {120000, 1001}, {120, 1}};
   if (!average.valid()) return average;
   const double fps = static_cast<double>(average.num) / average.den;
@@ -58,8 +58,8 @@ std::int64_t timecode_frame(int hours, int minutes, int seconds, int frames, Rat
   const std::int64_t nominal = rate.nominal() > 0 ? rate.nominal() : 25;
   const std::int64_t total_minutes = 60LL * hours + minutes;
   std::int64_t n = (total_minutes * 60 + seconds) * nominal + frames;
-  if (drop_frame) n -= dropped_per_minute(static_cast<int>(nominal)) *
-                       (total_minutes - total_minutes / 10);
+  if (drop_frame)
+    n -= dropped_per_minute(static_cast<int>(nominal)) * (total_minutes - total_minutes / 10);
   return n;
 }
 

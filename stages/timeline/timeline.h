@@ -61,8 +61,8 @@ struct Media {
 struct Event {
   std::string name; // display name (shot id, label or file name)
   Media media;
-  std::int64_t source_in = 0; // in media frames
-  std::int64_t length = 0;    // in sequence frames
+  std::int64_t source_in = 0;                  // in media frames
+  std::int64_t length = 0;                     // in sequence frames
   std::map<std::string, std::string> metadata; // provenance (OTIO metadata, FCPXML md)
 };
 

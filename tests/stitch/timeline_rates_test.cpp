@@ -42,18 +42,24 @@ const std::vector<Source>& sources() {
   return s;
 }
 
+// A clip made like "c 25 café.mp4": the two stream-copy into a 25 fps sequence.
+const Source& copy_partner() {
+  static const Source s{"i 25 copy #.mp4", "25", "25/1", 1.0, 1, ""};
+  return s;
+}
+
 void make_source(const std::filesystem::path& dir, const Source& s) {
   const std::string seconds = std::to_string(s.seconds);
-  std::vector<std::string> a{"-f", "lavfi", "-i",
-                             "testsrc2=size=64x36:rate=" + (s.rate == "vfr" ? "30" : s.rate) +
-                                 ":duration=" + seconds};
+  std::vector<std::string> a{
+      "-f", "lavfi", "-i",
+      "testsrc2=size=64x36:rate=" + (s.rate == "vfr" ? "30" : s.rate) + ":duration=" + seconds};
   if (s.audio_channels)
     a.insert(a.end(), {"-f", "lavfi", "-i", "sine=sample_rate=48000:duration=" + seconds, "-ac",
                        std::to_string(s.audio_channels), "-c:a", "aac"});
   if (s.rate == "vfr") // frame durations between 27.5 and 39.4 ms, 29.83 fps on average
-    a.insert(a.end(), {"-vf", "settb=1/90000,setpts='(N*0.0335+0.004*sin(N*1.7))/TB'",
-                       "-fps_mode", "passthrough", "-enc_time_base", "1/90000",
-                       "-video_track_timescale", "90000"});
+    a.insert(a.end(),
+             {"-vf", "settb=1/90000,setpts='(N*0.0335+0.004*sin(N*1.7))/TB'", "-fps_mode",
+              "passthrough", "-enc_time_base", "1/90000", "-video_track_timescale", "90000"});
   if (!s.timecode.empty()) a.insert(a.end(), {"-timecode", s.timecode});
   a.insert(a.end(), {"-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
                      (dir / s.name).string()});
@@ -95,6 +101,7 @@ class TimelineRates : public testing::TestWithParam<std::string> {
       make_source(dir_->path(), s);
       probes_.push_back(probe(dir_->path() / s.name, s, t::parse_ratio(s.expected)));
     }
+    make_source(dir_->path(), copy_partner());
   }
   static void TearDownTestSuite() {
     probes_.clear();
@@ -152,9 +159,10 @@ std::vector<Told> read_otio(const std::filesystem::path& file, const Seconds& se
     e.source_end = e.source_start + t::frames_at(e.record_frames, seq_rate.num, seq_rate.den);
     e.media_start = t::frames_at(
         static_cast<std::int64_t>(available["start_time"]["value"].GetDouble()), r.num, r.den);
-    e.media_end = e.media_start + t::frames_at(static_cast<std::int64_t>(
-                                                   available["duration"]["value"].GetDouble()),
-                                               r.num, r.den);
+    e.media_end =
+        e.media_start +
+        t::frames_at(static_cast<std::int64_t>(available["duration"]["value"].GetDouble()), r.num,
+                     r.den);
     const std::string url = ref["target_url"].GetString();
     EXPECT_EQ(url.rfind("file:///", 0), 0u) << url;
     EXPECT_TRUE(ascii_only(url) && url.find(' ') == std::string::npos) << url;
@@ -254,40 +262,42 @@ std::int64_t count_frames(const std::filesystem::path& file) {
   return std::stoll(r.out);
 }
 
-} // namespace
-
-TEST_P(TimelineRates, AllThreeAgreeAndStayWithinTheMedia) {
+// Stitches `clips` into "seq 1.mov" at `rate` (with `extra` options) and checks its three
+// timelines against each other, the sequence and ffprobe's reading of each clip.
+void expect_exact_timelines(const std::filesystem::path& media_dir,
+                            const std::vector<Source>& clips, const std::vector<Probe>& probes,
+                            const std::string& rate, const std::vector<std::string>& extra) {
   ASSERT_TRUE(std::filesystem::exists(t::fcpxml_dtd()))
       << t::fcpxml_dtd() << " is missing (shared/data beside the source tree)";
-  const Seconds q = t::parse_ratio(GetParam());
+  const Seconds q = t::parse_ratio(rate);
   t::TempDir out;
   const auto seq = out / "seq 1.mov";
   std::vector<std::string> args{"stitch"};
-  for (const auto& s : sources()) args.push_back((dir_->path() / s.name).string());
-  args.insert(args.end(), {"-o", seq.string(), "--fps", GetParam(), "--codec", "prores",
-                           "--timeline", "otio,fcpxml,edl"});
+  for (const auto& s : clips) args.push_back((media_dir / s.name).string());
+  args.insert(args.end(), {"-o", seq.string(), "--fps", rate, "--timeline", "otio,fcpxml,edl"});
+  args.insert(args.end(), extra.begin(), extra.end());
   auto r = t::run_shotchain(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::int64_t frames = count_frames(seq);
-  const std::int64_t start = t::timecode_frames(drop_frame(q) ? "01:00:00;00" : "01:00:00:00",
-                                                nominal_of(q));
+  const std::int64_t start =
+      t::timecode_frames(drop_frame(q) ? "01:00:00;00" : "01:00:00:00", nominal_of(q));
   // The sequence file's own timecode says the same.
   EXPECT_EQ(t::ffprobe_value(seq.string(), "v:0", "stream_tags=timecode"),
             drop_frame(q) ? "01:00:00;00" : "01:00:00:00");
 
   std::vector<Seconds> rates;
-  for (const auto& s : sources()) rates.push_back(t::parse_ratio(s.expected));
+  for (const auto& s : clips) rates.push_back(t::parse_ratio(s.expected));
   const auto otio = read_otio(out / "seq 1.otio", q, start);
   const auto fcp = read_fcpxml(out / "seq 1.fcpxml", q, frames);
   const auto edl = read_edl(out / "seq 1.edl", q, rates, start, otio);
-  ASSERT_EQ(otio.size(), sources().size());
-  ASSERT_EQ(fcp.size(), sources().size());
-  ASSERT_EQ(edl.size(), sources().size());
+  ASSERT_EQ(otio.size(), clips.size());
+  ASSERT_EQ(fcp.size(), clips.size());
+  ASSERT_EQ(edl.size(), clips.size());
 
   std::int64_t otio_total = 0, edl_total = 0;
-  for (std::size_t i = 0; i < sources().size(); ++i) {
-    SCOPED_TRACE(sources()[i].name + " in a " + GetParam() + " sequence");
-    const Probe& p = probes_[i];
+  for (std::size_t i = 0; i < clips.size(); ++i) {
+    SCOPED_TRACE(clips[i].name + " in a " + rate + " sequence");
+    const Probe& p = probes[i];
     const Seconds media_tc = t::frames_at(p.tc_start, rates[i].num, rates[i].den);
     // Agreement: the same record length and the same first source frame everywhere.
     EXPECT_EQ(otio[i].record_frames, fcp[i].record_frames);
@@ -333,8 +343,22 @@ TEST_P(TimelineRates, AllThreeAgreeAndStayWithinTheMedia) {
   EXPECT_EQ(edl_total, frames);
   // One format for the sequence and one per distinct media rate (all 64x36, same colour).
   std::set<std::pair<std::int64_t, std::int64_t>> distinct;
-  for (const auto& rate : rates) distinct.insert({rate.num, rate.den});
+  for (const auto& each : rates) distinct.insert({each.num, each.den});
   EXPECT_EQ(t::xpath_values(out / "seq 1.fcpxml", "//format/@id").size(), distinct.size() + 1);
+}
+
+} // namespace
+
+TEST_P(TimelineRates, AllThreeAgreeAndStayWithinTheMedia) {
+  expect_exact_timelines(dir_->path(), sources(), probes_, GetParam(), {"--codec", "prores"});
+}
+
+// Clips at the sequence's rate are stream-copied: the same guarantees hold.
+TEST_F(TimelineRates, StreamCopiedClipsToo) {
+  const Source& c = sources()[2];
+  const Probe partner = probe(dir_->path() / copy_partner().name, copy_partner(), {25, 1});
+  expect_exact_timelines(dir_->path(), {c, copy_partner()}, {probes_[2], partner}, "25",
+                         {"--codec", "copy"});
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryRate, TimelineRates,

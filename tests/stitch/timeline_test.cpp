@@ -49,8 +49,8 @@ tl::Sequence sample(const std::filesystem::path& dir) {
               0,
               150,
               {{"prompt", "slow dolly \"forward\""}, {"model", "m/x"}}};
-  tl::Event b{"café #2 100%", media(dir / "harbor_dolly_segment_02.mp4", k25, 150, 1280, 720), 1,
-              149, {}};
+  tl::Event b{
+      "café #2 100%", media(dir / "harbor_dolly_segment_02.mp4", k25, 150, 1280, 720), 1, 149, {}};
   b.media.has_audio = true;
   b.media.audio_channels = 2;
   b.media.audio_rate = 48000;
@@ -143,10 +143,8 @@ TEST(Timeline, FcpxmlValidAgainstTheDtdWithOneFormatPerMediaFormat) {
             (std::vector<std::string>{"1366", "1280", "1920"}));
   EXPECT_EQ(t::xpath_values(file, "//format[@id='r3']/@colorSpace").at(0), "1-1-1 (Rec. 709)");
   EXPECT_EQ(t::xpath_values(file, "//sequence/@format").at(0), "r1");
-  EXPECT_EQ(t::xpath_values(file, "//asset/@format"),
-            (std::vector<std::string>{"r2", "r2", "r3"}));
-  EXPECT_EQ(t::xpath_values(file, "//asset/@hasAudio"),
-            (std::vector<std::string>{"0", "1", "0"}));
+  EXPECT_EQ(t::xpath_values(file, "//asset/@format"), (std::vector<std::string>{"r2", "r2", "r3"}));
+  EXPECT_EQ(t::xpath_values(file, "//asset/@hasAudio"), (std::vector<std::string>{"0", "1", "0"}));
   EXPECT_EQ(t::xpath_values(file, "//asset[@hasAudio='1']/@audioChannels").at(0), "2");
   EXPECT_EQ(t::xpath_values(file, "//asset[@hasAudio='1']/@audioRate").at(0), "48000");
 
@@ -168,7 +166,7 @@ TEST(Timeline, FcpxmlValidAgainstTheDtdWithOneFormatPerMediaFormat) {
     EXPECT_TRUE(starts[i] + durations[i] <= asset_starts[i] + asset_durations[i]) << i;
   }
   EXPECT_EQ(at - Seconds({3600, 1}), length);
-  EXPECT_EQ(starts[1], (Seconds{1, 25}));                       // the dropped join frame
+  EXPECT_EQ(starts[1], (Seconds{1, 25}));                         // the dropped join frame
   EXPECT_EQ(asset_starts[2], t::frames_at(1078920, 30000, 1001)); // 10:00:00;00 at 29.97
   EXPECT_EQ(asset_durations[2], t::frames_at(180, 30000, 1001));  // in the media's own rate
   EXPECT_EQ(t::xpath_values(file, "//asset-clip/@tcFormat"),
@@ -268,8 +266,8 @@ TEST(Timeline, AsciiEscapeIsReversibleAndSevenBit) {
 TEST(Timeline, ReelNamesUniqueAndShort) {
   std::vector<std::filesystem::path> sources;
   for (int i = 0; i < 12; ++i) sources.push_back("/tmp/verylongname_" + std::to_string(i) + ".mp4");
-  sources.push_back("/tmp/\xC3\xA9t\xC3\xA9.mp4");     // no ASCII letters left but 'T'
-  sources.push_back("/tmp/verylongname_0.mp4"); // the same source again
+  sources.push_back("/tmp/\xC3\xA9t\xC3\xA9.mp4"); // no ASCII letters left but 'T'
+  sources.push_back("/tmp/verylongname_0.mp4");    // the same source again
   auto reels = tl::reel_names(sources);
   std::set<std::string> unique(reels.begin(), reels.end() - 1);
   EXPECT_EQ(unique.size(), 13u);
