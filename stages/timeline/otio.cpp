@@ -116,13 +116,16 @@ void gap(Writer& w, std::int64_t length, Rate sequence) {
   w.EndObject();
 }
 
-void track(Writer& w, const Sequence& seq, bool audio) {
+// A Stack or Track up to its open "children" array (`kind` null for a Stack).
+void open_composition(Writer& w, const char* schema_name, const char* name, const char* kind) {
   w.StartObject();
-  schema(w, "Track.1");
+  schema(w, schema_name);
   w.Key("name");
-  w.String(audio ? "A1" : "V1");
-  w.Key("kind");
-  w.String(audio ? "Audio" : "Video");
+  w.String(name);
+  if (kind) {
+    w.Key("kind");
+    w.String(kind);
+  }
   w.Key("metadata");
   w.StartObject();
   w.EndObject();
@@ -131,14 +134,22 @@ void track(Writer& w, const Sequence& seq, bool audio) {
   empty_item_lists(w);
   w.Key("children");
   w.StartArray();
+}
+
+void close_composition(Writer& w) {
+  w.EndArray();
+  w.EndObject();
+}
+
+void track(Writer& w, const Sequence& seq, bool audio) {
+  open_composition(w, "Track.1", audio ? "A1" : "V1", audio ? "Audio" : "Video");
   for (const auto& e : seq.events) {
     if (audio ? e.media.has_audio : e.media.has_video)
       clip(w, e, seq.rate);
     else
       gap(w, e.length, seq.rate);
   }
-  w.EndArray();
-  w.EndObject();
+  close_composition(w);
 }
 
 } // namespace
@@ -159,22 +170,10 @@ std::string to_otio(const Sequence& seq) {
   w.Key("global_start_time");
   rational_time(w, seq.start(), seq.rate);
   w.Key("tracks");
-  w.StartObject();
-  schema(w, "Stack.1");
-  w.Key("name");
-  w.String("tracks");
-  w.Key("metadata");
-  w.StartObject();
-  w.EndObject();
-  w.Key("source_range");
-  w.Null();
-  empty_item_lists(w);
-  w.Key("children");
-  w.StartArray();
+  open_composition(w, "Stack.1", "tracks", nullptr);
   track(w, seq, false);
   if (seq.has_audio) track(w, seq, true);
-  w.EndArray();
-  w.EndObject();
+  close_composition(w);
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }
