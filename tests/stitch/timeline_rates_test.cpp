@@ -263,10 +263,12 @@ std::int64_t count_frames(const std::filesystem::path& file) {
 }
 
 // Stitches `clips` into "seq 1.mov" at `rate` (with `extra` options) and checks its three
-// timelines against each other, the sequence and ffprobe's reading of each clip.
+// timelines against each other, the sequence and ffprobe's reading of each clip;
+// `otio_out`, when given, receives the events as the OTIO tells them.
 void expect_exact_timelines(const std::filesystem::path& media_dir,
                             const std::vector<Source>& clips, const std::vector<Probe>& probes,
-                            const std::string& rate, const std::vector<std::string>& extra) {
+                            const std::string& rate, const std::vector<std::string>& extra,
+                            std::vector<Told>* otio_out = nullptr) {
   ASSERT_TRUE(std::filesystem::exists(t::fcpxml_dtd()))
       << t::fcpxml_dtd() << " is missing (shared/data beside the source tree)";
   const Seconds q = t::parse_ratio(rate);
@@ -293,6 +295,7 @@ void expect_exact_timelines(const std::filesystem::path& media_dir,
   ASSERT_EQ(otio.size(), clips.size());
   ASSERT_EQ(fcp.size(), clips.size());
   ASSERT_EQ(edl.size(), clips.size());
+  if (otio_out) *otio_out = otio;
 
   std::int64_t otio_total = 0, edl_total = 0;
   for (std::size_t i = 0; i < clips.size(); ++i) {
@@ -359,6 +362,31 @@ TEST_F(TimelineRates, StreamCopiedClipsToo) {
   const Probe partner = probe(dir_->path() / copy_partner().name, copy_partner(), {25, 1});
   expect_exact_timelines(dir_->path(), {c, copy_partner()}, {probes_[2], partner}, "25",
                          {"--codec", "copy"});
+}
+
+// A chained pair whose join frame is dropped (--dedupe-joins), 25 fps clips in a 29.97
+// sequence: the second clip's range starts on its second frame and still ends inside it.
+TEST_F(TimelineRates, DroppedJoinFrameAtAnotherRate) {
+  const Source first{"j chain 1.mp4", "25", "25/1", 1.0, 0, ""};
+  const Source second{"j chain 2.mp4", "25", "25/1", 1.0, 0, ""};
+  const auto dir = dir_->path();
+  // Frames 0-24 of one picture stream, then frames 24-49: the second opens on the first's
+  // last picture.
+  const std::string source = "testsrc2=size=64x36:rate=25:duration=2";
+  t::ffmpeg({"-f", "lavfi", "-i", source, "-vf", "trim=end_frame=25", "-pix_fmt", "yuv420p", "-c:v",
+             "libx264", "-crf", "8", (dir / first.name).string()});
+  t::ffmpeg({"-f", "lavfi", "-i", source, "-vf", "trim=start_frame=24,setpts=PTS-STARTPTS",
+             "-pix_fmt", "yuv420p", "-c:v", "libx264", "-crf", "8", (dir / second.name).string()});
+  const std::vector<Probe> probes{probe(dir / first.name, first, {25, 1}),
+                                  probe(dir / second.name, second, {25, 1})};
+  std::vector<Told> told;
+  expect_exact_timelines(dir, {first, second}, probes, "30000/1001",
+                         {"--codec", "prores", "--dedupe-joins"}, &told);
+  ASSERT_EQ(told.size(), 2u);
+  EXPECT_EQ(told[1].source_start, (Seconds{1, 25})); // the dropped join frame
+  // 25 frames fill 29 at 29.97; the second clip's 25 remaining frames fill 29 as well.
+  EXPECT_EQ(told[0].record_frames, 29);
+  EXPECT_EQ(told[1].record_frames, 29);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryRate, TimelineRates,
