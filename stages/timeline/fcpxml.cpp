@@ -60,6 +60,16 @@ std::string colour_space(int primaries, int transfer, int matrix) {
   return codes;
 }
 
+// The DTD's names for the sequence audio rates it knows (nullptr for any other rate).
+const char* audio_hz(int rate) {
+  static const std::pair<int, const char*> kRates[] = {
+      {32000, "32k"}, {44100, "44.1k"},   {48000, "48k"},  {88200, "88.2k"},
+      {96000, "96k"}, {176400, "176.4k"}, {192000, "192k"}};
+  for (const auto& [hz, name] : kRates)
+    if (hz == rate) return name;
+  return nullptr;
+}
+
 struct Format {
   Rate rate;
   int width = 0, height = 0;
@@ -160,7 +170,10 @@ std::string to_fcpxml(const Sequence& seq) {
     << "        <sequence format=\"" << res.format_id(0) << "\" duration=\""
     << fcp_time(seq.frames(), seq.rate) << "\" tcStart=\"" << fcp_time(seq.start(), seq.rate)
     << "\" tcFormat=\"" << (seq.rate.drop_frame() ? "DF" : "NDF") << "\"";
-  if (seq.has_audio) x << " audioLayout=\"stereo\" audioRate=\"48k\"";
+  if (seq.has_audio) {
+    x << " audioLayout=\"stereo\"";
+    if (const char* hz = audio_hz(seq.audio_rate)) x << " audioRate=\"" << hz << "\"";
+  }
   x << ">\n          <spine>\n";
   std::int64_t record = seq.start();
   for (std::size_t i = 0; i < seq.events.size(); ++i) {

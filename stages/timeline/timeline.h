@@ -75,6 +75,7 @@ struct Sequence {
   int colour_transfer = 1;
   int colour_matrix = 1;
   bool has_audio = false;
+  int audio_rate = 48000;        // Hz of the sequence's audio (stitch writes 48 kHz)
   std::int64_t start_frame = -1; // record timecode of the first frame; -1: 01:00:00:00
   std::vector<Event> events;     // in record order, back to back
 

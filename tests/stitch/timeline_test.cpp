@@ -147,6 +147,7 @@ TEST(Timeline, FcpxmlValidAgainstTheDtdWithOneFormatPerMediaFormat) {
   EXPECT_EQ(t::xpath_values(file, "//asset/@hasAudio"), (std::vector<std::string>{"0", "1", "0"}));
   EXPECT_EQ(t::xpath_values(file, "//asset[@hasAudio='1']/@audioChannels").at(0), "2");
   EXPECT_EQ(t::xpath_values(file, "//asset[@hasAudio='1']/@audioRate").at(0), "48000");
+  EXPECT_EQ(t::xpath_values(file, "//sequence/@audioRate").at(0), "48k"); // the DTD's name
 
   const Seconds length = t::frames_at(seq.frames(), 25, 1);
   EXPECT_EQ(times(file, "//sequence/@duration").at(0), length);
