@@ -262,6 +262,25 @@ std::int64_t count_frames(const std::filesystem::path& file) {
   return std::stoll(r.out);
 }
 
+// The FCPXML's asset `i` (0-based): its own format and audio as ffprobe reads them.
+void expect_asset_as_probed(const std::filesystem::path& file, std::size_t i, const Seconds& rate,
+                            const Probe& p) {
+  const std::string asset = "//asset[" + std::to_string(i + 1) + "]";
+  const std::string format =
+      "//format[@id='" + t::xpath_values(file, asset + "/@format").at(0) + "']";
+  EXPECT_EQ(t::parse_fcp_time(t::xpath_values(file, format + "/@frameDuration").at(0)),
+            t::frames_at(1, rate.num, rate.den));
+  EXPECT_EQ(t::xpath_values(file, format + "/@width").at(0), "64");
+  EXPECT_EQ(t::xpath_values(file, asset + "/@hasVideo").at(0), "1");
+  EXPECT_EQ(t::xpath_values(file, asset + "/@hasAudio").at(0), p.audio_channels ? "1" : "0");
+  if (p.audio_channels) {
+    EXPECT_EQ(t::xpath_values(file, asset + "/@audioSources").at(0), "1");
+    EXPECT_EQ(t::xpath_values(file, asset + "/@audioChannels").at(0),
+              std::to_string(p.audio_channels));
+    EXPECT_EQ(t::xpath_values(file, asset + "/@audioRate").at(0), p.audio_rate);
+  }
+}
+
 // Stitches `clips` into "seq 1.mov" at `rate` (with `extra` options) and checks its three
 // timelines against each other, the sequence and ffprobe's reading of each clip;
 // `otio_out`, when given, receives the events as the OTIO tells them.
@@ -325,22 +344,7 @@ void expect_exact_timelines(const std::filesystem::path& media_dir,
     otio_total += otio[i].record_frames;
     edl_total += edl[i].record_frames;
 
-    // The FCPXML asset: its own format and audio as ffprobe reads them.
-    const std::string asset = "//asset[" + std::to_string(i + 1) + "]";
-    const auto file = out / "seq 1.fcpxml";
-    const std::string format = t::xpath_values(file, asset + "/@format").at(0);
-    EXPECT_EQ(t::parse_fcp_time(
-                  t::xpath_values(file, "//format[@id='" + format + "']/@frameDuration").at(0)),
-              t::frames_at(1, rates[i].num, rates[i].den));
-    EXPECT_EQ(t::xpath_values(file, "//format[@id='" + format + "']/@width").at(0), "64");
-    EXPECT_EQ(t::xpath_values(file, asset + "/@hasVideo").at(0), "1");
-    EXPECT_EQ(t::xpath_values(file, asset + "/@hasAudio").at(0), p.audio_channels ? "1" : "0");
-    if (p.audio_channels) {
-      EXPECT_EQ(t::xpath_values(file, asset + "/@audioSources").at(0), "1");
-      EXPECT_EQ(t::xpath_values(file, asset + "/@audioChannels").at(0),
-                std::to_string(p.audio_channels));
-      EXPECT_EQ(t::xpath_values(file, asset + "/@audioRate").at(0), p.audio_rate);
-    }
+    expect_asset_as_probed(out / "seq 1.fcpxml", i, rates[i], p);
   }
   EXPECT_EQ(otio_total, frames);
   EXPECT_EQ(edl_total, frames);
