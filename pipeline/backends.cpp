@@ -43,7 +43,9 @@ std::shared_ptr<GenerationBackend> make_backend(const BackendChoice& choice) {
   remote::LogSink log;
   if (choice.verbosity >= 2)
     log = [](const std::string& line) { std::fprintf(stderr, "shotchain: %s\n", line.c_str()); };
-  return std::make_shared<stages::AtlasBackend>(stages::atlas_options(choice.api_base, key, log));
+  auto options = stages::atlas_options(choice.api_base, key, log);
+  options.job_file = choice.job_file;
+  return std::make_shared<stages::AtlasBackend>(options);
 }
 
 } // namespace shotchain::pipeline
