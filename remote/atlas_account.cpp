@@ -92,9 +92,10 @@ HistorySearch AtlasClient::find_in_history(const GenerateRequest& request,
     auto created = parse_timestamp_ms(p.created_at);
     // No readable time: it may be this job (unknown time zone or format): a blind candidate.
     if (created && *created < after_ms) continue;
-    if (config_.submits && config_.submits->known(p.id)) continue; // another submit's job
     if (p.prompt.empty() && p.image.empty()) {
-      blind.push_back(std::move(p));
+      // An entry that does not echo its inputs, whose id another submit of this process
+      // received, is that submit's job.
+      if (!(config_.submits && config_.submits->known(p.id))) blind.push_back(std::move(p));
       continue;
     }
     if (created && p.prompt == request.prompt && p.image == request.image)

@@ -162,7 +162,7 @@ Submitted AtlasClient::generate(const GenerateRequest& request,
     for (const auto& p : found.candidates) ids.push_back(p.id);
     throw UnconfirmedSubmit(
         scrub(what + ": the submit may have created a paid job (" + doubt + ") and " + why +
-                  "; nothing was resent",
+                  "; it was not resent",
               1500),
         std::move(ids));
   }

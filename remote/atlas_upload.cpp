@@ -55,7 +55,14 @@ bool AtlasClient::url_alive(const std::string& url) const {
     req.method = "GET";
     req.range_from = 0;
     req.range_to = 0;
+    // A server that ignores Range sends the whole file: the head is enough, stop there.
+    long head_status = 0;
+    req.on_body = [&head_status](const HttpResponse& head, std::string_view) {
+      head_status = head.status;
+      return false;
+    };
     r = perform(req);
+    if (head_status >= 200 && head_status < 300) return true;
   }
   bool alive = r.completed() && r.status >= 200 && r.status < 300;
   if (!alive)

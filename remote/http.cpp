@@ -148,7 +148,7 @@ std::string user_agent() { return std::string("shotchain/") + SHOTCHAIN_VERSION_
 
 HttpResponse perform(const HttpRequest& req) {
   ensure_curl_ready();
-  if (req.method != "GET" && req.method != "POST")
+  if (req.method != "GET" && req.method != "POST" && req.method != "HEAD")
     return refuse(req, CURLE_BAD_FUNCTION_ARGUMENT, "unsupported method " + req.method);
   if (auto why = url_policy_violation(req.url); !why.empty())
     return refuse(req, CURLE_UNSUPPORTED_PROTOCOL, why);

@@ -286,7 +286,7 @@ std::string AtlasBackend::submit_and_await(const GenerationRequest& r, remote::G
                     (found.readable ? std::to_string(ids.size()) + " jobs could be it"
                                     : "the history could not be read (" +
                                           found.why_unreadable + ")") +
-                    "; nothing was resent",
+                    "; it was not resent",
                 ids);
           }
         }

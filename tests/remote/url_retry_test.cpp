@@ -47,7 +47,7 @@ TEST(RemoteUrl, HeaderBreakingCharactersAndScrub) {
   EXPECT_TRUE(has_header_breaking_chars("a\r\nX-Injected: 1"));
   EXPECT_TRUE(has_header_breaking_chars(std::string("a\0b", 3)));
   EXPECT_FALSE(has_header_breaking_chars("Bearer abc"));
-  register_secret("SECRET");
+  shotchain::register_secret("SECRET");
   EXPECT_EQ(shotchain::scrub("key=SECRET and SECRET"), "key=<redacted> and <redacted>");
 }
 

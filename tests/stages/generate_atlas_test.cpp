@@ -133,7 +133,7 @@ TEST_F(GenerateAtlasTest, SameImageIsUploadedOnceEvenAcrossRuns) {
   }
   AtlasBackend again(options()); // reads the persisted cache
   again.generate(request("c.mp4"), {}, hooks(), context);
-  EXPECT_EQ(fake.calls(Route::upload), 1);
+  EXPECT_EQ(fake.calls(Route::upload), 1) << log_text;
   EXPECT_EQ(fake.generate_calls(), 3);
   EXPECT_TRUE(std::filesystem::exists(dir / "state" / "uploads.json"));
 }
@@ -182,18 +182,20 @@ TEST_F(GenerateAtlasTest, ResumeFromIntentAdoptsTheJobFromHistory) {
   EXPECT_EQ(fake.generate_calls(), 1) << "adopted, not resubmitted";
 }
 
-TEST_F(GenerateAtlasTest, WrongClipLengthFailsVerificationAndLeavesNothing) {
+TEST_F(GenerateAtlasTest, ClipOfAnotherLengthIsKeptAndTheDifferenceRecorded) {
+  // A paid clip that decodes is never thrown away for its frame count (issue 9).
   fake.set_output_bytes(fake_mp4(10)); // 250 frames for a 6 s request
   AtlasBackend backend(options());
-  try {
-    backend.generate(request(), {}, hooks(), context);
-    FAIL() << "a 250-frame clip passed as 150";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.failure(), Failure::runtime);
-    EXPECT_NE(std::string(e.what()).find("250 frames"), std::string::npos) << e.what();
-  }
-  EXPECT_FALSE(std::filesystem::exists(dir / "clip.mp4"));
+  auto r = backend.generate(request(), {}, hooks(), context);
+  EXPECT_EQ(r.frames, 250);
+  EXPECT_TRUE(std::filesystem::exists(dir / "clip.mp4"));
   EXPECT_FALSE(std::filesystem::exists(dir / "clip.mp4.part"));
+  bool recorded = false;
+  for (const auto& e : sink.events)
+    recorded |= e.stage == "verify" && e.message.find("250 frames (expected 25 fps, 150 frames)") !=
+                                           std::string::npos;
+  EXPECT_TRUE(recorded) << "the difference is reported";
+  EXPECT_EQ(fake.generate_calls(), 1);
 }
 
 TEST_F(GenerateAtlasTest, NotAVideoFailsVerification) {
