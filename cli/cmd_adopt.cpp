@@ -24,8 +24,8 @@ int run_adopt(const AdoptArgs& a, const GlobalOptions& global) {
   auto target = pipeline::parse_adopt_target(job, a.target);
   std::filesystem::path state =
       a.state_dir.empty() ? pipeline::default_state_dir(job) : std::filesystem::path(a.state_dir);
-  pipeline::BackendChoice choice{"atlas", global.api_base, global.api_key_file, global.verbosity,
-                                 nullptr, a.job};
+  pipeline::BackendChoice choice{"atlas",          global.api_base, global.api_key_file,
+                                 global.verbosity, nullptr,         a.job};
   std::string key = pipeline::find_api_key(choice);
   if (key.empty())
     throw Error(Failure::bad_input,
@@ -40,10 +40,10 @@ int run_adopt(const AdoptArgs& a, const GlobalOptions& global) {
                                           ", shot \"" + s.id + "\" uses " + s.model);
   pipeline::adopt_prediction(state, target, a.id);
   if (global.verbosity > 0)
-    std::printf("attached prediction %s (%s) to shot \"%s\" segment %d; `shotchain run %s` "
-                "downloads and verifies it\n",
-                p.id.c_str(), p.status.c_str(), target.shot_id.c_str(), target.segment + 1,
-                a.job.c_str());
+    std::printf(
+        "attached prediction %s (%s) to shot \"%s\" segment %d; `shotchain run %s` "
+        "downloads and verifies it\n",
+        p.id.c_str(), p.status.c_str(), target.shot_id.c_str(), target.segment + 1, a.job.c_str());
   return 0;
 }
 

@@ -92,8 +92,8 @@ void check_args(const GenerateArgs& a) {
 
 int run_generate(const GenerateArgs& a, const GlobalOptions& global) {
   check_args(a);
-  pipeline::BackendChoice choice{global.backend, global.api_base, global.api_key_file,
-                                 global.verbosity, nullptr, {}};
+  pipeline::BackendChoice choice{global.backend,   global.api_base, global.api_key_file,
+                                 global.verbosity, nullptr,         {}};
   std::string key = global.backend == "preview" ? "" : pipeline::find_api_key(choice);
   std::string backend =
       global.backend.empty() ? (key.empty() ? "preview" : "atlas") : global.backend;

@@ -32,9 +32,11 @@ std::string limits(const remote::ModelField& f) {
   };
   if (f.minimum) s += (s.empty() ? "" : ", ") + std::string(">= ") + num(*f.minimum);
   if (f.maximum) s += (s.empty() ? "" : ", ") + std::string("<= ") + num(*f.maximum);
-  if (f.max_length) s += (s.empty() ? "" : ", ") + std::string("at most ") +
-                         std::to_string(*f.max_length) + " chars";
-  if (!f.default_value.empty()) s += (s.empty() ? "" : ", ") + std::string("default ") + f.default_value;
+  if (f.max_length)
+    s += (s.empty() ? "" : ", ") + std::string("at most ") + std::to_string(*f.max_length) +
+         " chars";
+  if (!f.default_value.empty())
+    s += (s.empty() ? "" : ", ") + std::string("default ") + f.default_value;
   return s;
 }
 

@@ -35,8 +35,8 @@ JobSession start_job_session(const pipeline::JobSpec& job, const GlobalOptions& 
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
-  pipeline::BackendChoice choice{global.backend, global.api_base, global.api_key_file,
-                                 global.verbosity, &g_cancel, job.file.string()};
+  pipeline::BackendChoice choice{global.backend,   global.api_base, global.api_key_file,
+                                 global.verbosity, &g_cancel,       job.file.string()};
   session.backend = pipeline::make_backend(choice);
   if (session.backend->name() == "preview" && global.verbosity > 0)
     std::fprintf(stderr,

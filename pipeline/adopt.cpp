@@ -27,8 +27,8 @@ AdoptTarget parse_adopt_target(const JobSpec& job, const std::string& text) {
     t.segment = static_cast<int>(v - 1);
   } else if (shot->segments > 1) {
     throw Error(Failure::bad_input, "adopt: shot \"" + t.shot_id + "\" has " +
-                                        std::to_string(shot->segments) +
-                                        " segments: name one (" + t.shot_id + "/N)");
+                                        std::to_string(shot->segments) + " segments: name one (" +
+                                        t.shot_id + "/N)");
   }
   return t;
 }
@@ -42,8 +42,8 @@ void adopt_prediction(const std::filesystem::path& state_dir, const AdoptTarget&
     throw Error(Failure::bad_input, "adopt: " + state_dir.string() + ": no journal there");
   Journal journal(state_dir);
   auto rec = journal.load(target.shot_id);
-  std::string who = "adopt: shot \"" + target.shot_id + "\" segment " +
-                    std::to_string(target.segment + 1);
+  std::string who =
+      "adopt: shot \"" + target.shot_id + "\" segment " + std::to_string(target.segment + 1);
   if (!rec || static_cast<int>(rec->segments.size()) <= target.segment)
     throw Error(Failure::bad_input, who + ": nothing journalled (no submit to attach a job to)");
   SegmentRecord& seg = rec->segments[static_cast<std::size_t>(target.segment)];
@@ -51,9 +51,8 @@ void adopt_prediction(const std::filesystem::path& state_dir, const AdoptTarget&
   if (!seg.prediction_id.empty())
     throw Error(Failure::bad_input, who + ": already has prediction " + seg.prediction_id);
   if (seg.status != SegmentRecord::Status::intent || seg.fingerprint.empty())
-    throw Error(Failure::bad_input,
-                who + ": no unconfirmed submit in the journal (status " + to_string(seg.status) +
-                    ")");
+    throw Error(Failure::bad_input, who + ": no unconfirmed submit in the journal (status " +
+                                        to_string(seg.status) + ")");
   seg.prediction_id = id;
   seg.output_url.clear();
   seg.status = SegmentRecord::Status::submitted;

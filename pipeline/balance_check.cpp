@@ -59,11 +59,12 @@ void check_balance(const std::vector<PaidRuns>& runs, GenerationBackend& backend
     return;
   }
   if (balance->available + 1e-9 < total)
-    throw Error(Failure::bad_input,
-                "the plan costs " + usd(total) + " (" + std::to_string(count) +
-                    " generations, prices from " + source + ") but the account's available "
-                    "balance is " + usd(balance->available) +
-                    "; nothing was uploaded or spent");
+    throw Error(Failure::bad_input, "the plan costs " + usd(total) + " (" + std::to_string(count) +
+                                        " generations, prices from " + source +
+                                        ") but the account's available "
+                                        "balance is " +
+                                        usd(balance->available) +
+                                        "; nothing was uploaded or spent");
   say(sink, "balance " + usd(balance->available) + " covers the plan's " + usd(total));
 }
 

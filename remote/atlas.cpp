@@ -28,8 +28,7 @@ std::string json_string(const std::string& s) {
 std::string GenerateRequest::to_json() const {
   auto declared = [this](const std::string& name) {
     return declared_fields.empty() ||
-           std::find(declared_fields.begin(), declared_fields.end(), name) !=
-               declared_fields.end();
+           std::find(declared_fields.begin(), declared_fields.end(), name) != declared_fields.end();
   };
   std::string j = "{\"model\":" + json_string(model) + ",\"prompt\":" + json_string(prompt);
   if (!image.empty()) j += ",\"image\":" + json_string(image);
@@ -133,10 +132,10 @@ HttpResponse AtlasClient::get_with_retries(HttpRequest req, const std::string& w
 // limit, an HTML 403 from the edge, 5xx the service); every peer text scrubbed.
 void AtlasClient::throw_api_error(const std::string& what, const HttpResponse& r) const {
   if (!r.completed())
-    throw Error(Failure::runtime, r.error,
-                scrub(what + ": " + r.error_text + " (after " + std::to_string(r.elapsed.count()) +
-                          " ms)",
-                      1000));
+    throw Error(
+        Failure::runtime, r.error,
+        scrub(what + ": " + r.error_text + " (after " + std::to_string(r.elapsed.count()) + " ms)",
+              1000));
   AnswerStatus a = read_answer_status(r.status, r.body);
   long code = a.code;
   std::string detail = "HTTP " + std::to_string(code) + (a.message.empty() ? "" : ": " + a.message);

@@ -156,10 +156,10 @@ class ImageUnreachable : public Error {
 
 // What the history says about a lost submit.
 struct HistorySearch {
-  bool readable = false;               // the history answered with a list
-  std::string why_unreadable;          // when not readable (scrubbed)
-  std::vector<Prediction> candidates;  // entries that could be this job, oldest first
-  bool exact = false;                  // candidates echo the same inputs
+  bool readable = false;              // the history answered with a list
+  std::string why_unreadable;         // when not readable (scrubbed)
+  std::vector<Prediction> candidates; // entries that could be this job, oldest first
+  bool exact = false;                 // candidates echo the same inputs
 };
 
 class AtlasClient {

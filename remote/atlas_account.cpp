@@ -16,8 +16,8 @@ std::string AtlasClient::account_base() const {
 }
 
 std::vector<ModelInfo> AtlasClient::models() const {
-  HttpResponse r = get_with_retries(public_request(config_.api_base + "/models"), "catalogue",
-                                    false);
+  HttpResponse r =
+      get_with_retries(public_request(config_.api_base + "/models"), "catalogue", false);
   if (!r.completed()) throw_api_error("catalogue", r);
   CatalogueAnswer a = read_catalogue_answer(r.status, r.body);
   if (!a.ok) {
@@ -29,8 +29,8 @@ std::vector<ModelInfo> AtlasClient::models() const {
 
 ModelSchema AtlasClient::schema(const std::string& schema_url) const {
   std::string what = "schema " + redact_url(scrub(schema_url, 500));
-  if (auto why = url_policy_violation(schema_url); !why.empty() ||
-                                                  has_header_breaking_chars(schema_url))
+  if (auto why = url_policy_violation(schema_url);
+      !why.empty() || has_header_breaking_chars(schema_url))
     throw Error(Failure::runtime, what + ": refused (" + why + ")");
   HttpResponse r = get_with_retries(public_request(schema_url), what, false);
   if (!r.completed()) throw_api_error(what, r);

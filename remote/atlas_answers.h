@@ -17,10 +17,10 @@ namespace shotchain::remote {
 // text (`msg`, `message` or `error`, which may be an object).
 struct AnswerStatus {
   long http_status = 0;
-  long code = 0;         // the effective code: the HTTP status when >= 400, else the envelope's
-  bool json_ok = false;  // the body is JSON
-  bool html = false;     // the body is an HTML page (an edge/CDN block, not the service)
-  std::string message;   // scrubbed, one line
+  long code = 0;        // the effective code: the HTTP status when >= 400, else the envelope's
+  bool json_ok = false; // the body is JSON
+  bool html = false;    // the body is an HTML page (an edge/CDN block, not the service)
+  std::string message;  // scrubbed, one line
   bool ok() const { return json_ok && code >= 200 && code < 300; }
 };
 AnswerStatus read_answer_status(long http_status, std::string_view body);

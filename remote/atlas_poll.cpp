@@ -109,8 +109,7 @@ Prediction AtlasClient::await(
       if (!known && std::find(unknown_logged.begin(), unknown_logged.end(), p->status) ==
                         unknown_logged.end()) {
         unknown_logged.push_back(p->status);
-        log("atlas: prediction " + id + ": unknown state '" + p->status +
-            "', still polling");
+        log("atlas: prediction " + id + ": unknown state '" + p->status + "', still polling");
       }
       if (p->status != last_status) {
         log("atlas: prediction " + id + ": " + p->status);

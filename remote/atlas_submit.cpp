@@ -131,7 +131,8 @@ Submitted AtlasClient::generate(const GenerateRequest& request,
       doubt = scrub(r.error_text, 300);
     }
     // Ambiguous: the request went out and no usable answer came back.
-    log("atlas: " + what + ": no usable answer (" + doubt + "); looking for the job in the history");
+    log("atlas: " + what + ": no usable answer (" + doubt +
+        "); looking for the job in the history");
     HistorySearch found = find_in_history(request, intent.time);
     bool others_in_flight = config_.submits && config_.submits->in_flight() > 1;
     if (found.candidates.size() == 1 && (found.exact || !others_in_flight)) {
@@ -144,8 +145,8 @@ Submitted AtlasClient::generate(const GenerateRequest& request,
     if (found.readable && found.candidates.empty() && !accepted_without_id && !resent) {
       resent = true;
       auto wait = backoff.next(1, retry_after(r));
-      log("atlas: the history shows no job; sending once more in " +
-          std::to_string(wait.count()) + " ms");
+      log("atlas: the history shows no job; sending once more in " + std::to_string(wait.count()) +
+          " ms");
       sleep_for(wait);
       continue;
     }
@@ -160,11 +161,10 @@ Submitted AtlasClient::generate(const GenerateRequest& request,
             join_ids(found.candidates) + ")";
     std::vector<std::string> ids;
     for (const auto& p : found.candidates) ids.push_back(p.id);
-    throw UnconfirmedSubmit(
-        scrub(what + ": the submit may have created a paid job (" + doubt + ") and " + why +
-                  "; it was not resent",
-              1500),
-        std::move(ids));
+    throw UnconfirmedSubmit(scrub(what + ": the submit may have created a paid job (" + doubt +
+                                      ") and " + why + "; it was not resent",
+                                  1500),
+                            std::move(ids));
   }
 }
 

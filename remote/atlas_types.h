@@ -61,10 +61,10 @@ struct ModelSchema {
 };
 
 struct ModelInfo {
-  std::string id;           // `model`
-  std::string type;         // e.g. "Video"
-  std::string display_name; // `displayName`
-  std::string schema_url;   // `schema`
+  std::string id;                     // `model`
+  std::string type;                   // e.g. "Video"
+  std::string display_name;           // `displayName`
+  std::string schema_url;             // `schema`
   std::optional<double> price;        // price.actual.base_price, USD per run
   std::optional<double> origin_price; // price.origin.base_price
 };

@@ -196,8 +196,7 @@ GenerationResult AtlasBackend::generate(const GenerationRequest& r, const Genera
   }
   auto upload_all = [&](bool fresh) {
     if (image_url.empty() || fresh) {
-      context.report(ProgressEvent::Kind::started, "upload",
-                     r.reference_image.filename().string());
+      context.report(ProgressEvent::Kind::started, "upload", r.reference_image.filename().string());
       image_url = upload_image(r.reference_image, context, fresh);
       if (hooks.on_upload) hooks.on_upload(image_url);
     }
@@ -283,9 +282,9 @@ std::string AtlasBackend::submit_and_await(const GenerationRequest& r, remote::G
             throw remote::UnconfirmedSubmit(
                 w + ": a submit journalled at " + resume.intent_time +
                     " may have created a paid job and " +
-                    (found.readable ? std::to_string(ids.size()) + " jobs could be it"
-                                    : "the history could not be read (" +
-                                          found.why_unreadable + ")") +
+                    (found.readable
+                         ? std::to_string(ids.size()) + " jobs could be it"
+                         : "the history could not be read (" + found.why_unreadable + ")") +
                     "; it was not resent",
                 ids);
           }
@@ -316,8 +315,7 @@ std::string AtlasBackend::submit_and_await(const GenerationRequest& r, remote::G
         if (p.status == last) return;
         last = p.status;
         if (hooks.on_status) hooks.on_status(p.status);
-        context.report(ProgressEvent::Kind::progress, "generate", "prediction " + id, -1,
-                       p.status);
+        context.report(ProgressEvent::Kind::progress, "generate", "prediction " + id, -1, p.status);
       },
       submitted_at);
   return done.outputs.front();

@@ -158,8 +158,7 @@ std::optional<remote::ModelSchema> ModelCatalogue::load_schema(const remote::Atl
           doc += ",\"enum\":[";
           for (std::size_t i = 0; i < f.enum_values.size(); ++i) {
             bool numeric = remote::parse_decimal(f.enum_values[i]).has_value();
-            doc += (i ? "," : "") +
-                   (numeric ? f.enum_values[i] : "\"" + f.enum_values[i] + "\"");
+            doc += (i ? "," : "") + (numeric ? f.enum_values[i] : "\"" + f.enum_values[i] + "\"");
           }
           doc += "]";
         }
@@ -256,8 +255,9 @@ void check_against_schema(const remote::ModelSchema& schema, const std::string& 
                           bool prompt_expansion) {
   if (has_end_frame && schema.end_frame_field().empty())
     throw Error(Failure::bad_input,
-                who + ": the model's schema declares no end frame (end_image or last_image); "
-                      "drop the end image or choose another model");
+                who +
+                    ": the model's schema declares no end frame (end_image or last_image); "
+                    "drop the end image or choose another model");
   if (const auto* f = schema.field("prompt")) {
     if (f->max_length && static_cast<std::int64_t>(prompt.size()) > *f->max_length)
       throw Error(Failure::bad_input, who + ": the prompt is " + std::to_string(prompt.size()) +
@@ -270,12 +270,11 @@ void check_against_schema(const remote::ModelSchema& schema, const std::string& 
         std::find(f->enum_values.begin(), f->enum_values.end(), d) == f->enum_values.end()) {
       std::string allowed;
       for (const auto& v : f->enum_values) allowed += (allowed.empty() ? "" : ", ") + v;
-      throw Error(Failure::bad_input, who + ": duration " + d +
-                                          " is not one the model accepts (" + allowed + ")");
+      throw Error(Failure::bad_input,
+                  who + ": duration " + d + " is not one the model accepts (" + allowed + ")");
     }
     if ((f->minimum && duration < *f->minimum) || (f->maximum && duration > *f->maximum))
-      throw Error(Failure::bad_input,
-                  who + ": duration " + d + " is outside the model's limits");
+      throw Error(Failure::bad_input, who + ": duration " + d + " is outside the model's limits");
   } else if (duration != 6) {
     throw Error(Failure::bad_input,
                 who + ": the model's schema declares no duration; only its default is possible");

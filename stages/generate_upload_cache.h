@@ -21,8 +21,8 @@ class UploadCache {
                        std::chrono::seconds max_age = std::chrono::hours(24));
   std::optional<std::string> find(const std::string& api_base, const std::string& content_hash,
                                   const std::string& name);
-  void store(const std::string& api_base, const std::string& content_hash,
-             const std::string& name, const std::string& url);
+  void store(const std::string& api_base, const std::string& content_hash, const std::string& name,
+             const std::string& url);
   // Drops an entry whose URL no longer serves.
   void forget(const std::string& api_base, const std::string& content_hash,
               const std::string& name);

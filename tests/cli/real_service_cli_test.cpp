@@ -44,8 +44,13 @@ class RealServiceCli : public ::testing::Test {
   }
 
   RunResult generate(const std::string& out = "out.mp4", std::vector<std::string> extra = {}) {
-    std::vector<std::string> a{"generate", "--image", (dir / "ref.png").string(), "--prompt",
-                               "a slow dolly forward", "-o", (dir / out).string()};
+    std::vector<std::string> a{"generate",
+                               "--image",
+                               (dir / "ref.png").string(),
+                               "--prompt",
+                               "a slow dolly forward",
+                               "-o",
+                               (dir / out).string()};
     a.insert(a.end(), extra.begin(), extra.end());
     return shotchain(a);
   }
@@ -258,6 +263,24 @@ TEST_F(RealServiceCli, ExpiredUploadsAreUploadedAgain) {
   EXPECT_EQ(fake.jobs_created(), 2);
   EXPECT_TRUE(exists("b.mp4"));
 
+  // The service cannot fetch an image the check still saw alive: upload again, submit once more
+  // (the refusal created no job).
+  fake.reset();
+  fake.inject(Route::generate, Fault::http(400, "image could not be fetched from the URL"));
+  r = generate("c.mp4");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(fake.generate_calls(), 2);
+  EXPECT_EQ(fake.jobs_created(), 1);
+  // One for the dead cache entry (the fake was reset), one after the refusal.
+  EXPECT_EQ(fake.calls(Route::upload), 2);
+  EXPECT_TRUE(exists("c.mp4"));
+  fake.reset();
+  fake.inject(Route::generate, Fault::http(400, "image could not be fetched").repeat(2));
+  r = generate("d.mp4");
+  EXPECT_EQ(r.exit_code, 3) << "refused twice: stop";
+  EXPECT_EQ(fake.generate_calls(), 2);
+  EXPECT_EQ(fake.jobs_created(), 0);
+
   // A run refused after its uploads, resumed once every journalled URL has expired.
   fake.reset();
   fake.inject(Route::generate, Fault::http(422, "temporarily refused").repeat(3));
@@ -394,18 +417,18 @@ TEST_F(RealServiceCli, TheKeyEchoedByThePeerNeverReachesTheUser) {
   const std::string key = fake.api_key();
   fake.inject(Route::generate,
               Fault::http(400).with_body("{\"code\":400,\"msg\":\"bad request for " + key + "\"}"));
-  auto r = shotchain({"-v", "generate", "--image", (dir / "ref.png").string(), "--prompt",
-                      "echo", "-o", (dir / "a.mp4").string()});
+  auto r = shotchain({"-v", "generate", "--image", (dir / "ref.png").string(), "--prompt", "echo",
+                      "-o", (dir / "a.mp4").string()});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   fake.reset();
   fake.inject(Route::generate, Fault::http(302).with_location("https://evil.example/" + key));
-  r = shotchain({"-v", "generate", "--image", (dir / "ref.png").string(), "--prompt", "echo",
-                 "-o", (dir / "b.mp4").string()});
+  r = shotchain({"-v", "generate", "--image", (dir / "ref.png").string(), "--prompt", "echo", "-o",
+                 (dir / "b.mp4").string()});
   EXPECT_NE(r.exit_code, 0);
   fake.reset();
   fake.set_running_state("working-" + key); // an unknown status word, logged once
-  r = shotchain({"-v", "generate", "--image", (dir / "ref.png").string(), "--prompt", "echo",
-                 "-o", (dir / "c.mp4").string()});
+  r = shotchain({"-v", "generate", "--image", (dir / "ref.png").string(), "--prompt", "echo", "-o",
+                 (dir / "c.mp4").string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("<redacted>"), std::string::npos) << "the echo was shown, scrubbed";
   // And through a run: journal and progress.

@@ -382,8 +382,8 @@ struct FakeAtlas::Impl {
       j.final_state = final_state;
       j.error = final_error;
       jobs.push_back(j);
-      std::string obj = (id_key.empty() ? std::string("{") : "{" + json_str(id_key) + ":" +
-                                                                 json_str(j.id) + ",") +
+      std::string obj = (id_key.empty() ? std::string("{")
+                                        : "{" + json_str(id_key) + ":" + json_str(j.id) + ",") +
                         "\"status\":\"created\",\"model\":" + json_str(j.model) +
                         ",\"created_at\":" + json_str(iso_time(j.created)) + "}";
       if (id_where == "top" || flat)
@@ -512,8 +512,8 @@ struct FakeAtlas::Impl {
     }
     std::string o = "http://127.0.0.1:" + std::to_string(api_port);
     auto model = [&](const std::string& id, int n, const std::string& p) {
-      return "{\"model\":" + json_str(id) + ",\"type\":\"Video\",\"displayName\":" +
-             json_str(id) + ",\"schema\":" + json_str(o + "/schemas/" + std::to_string(n) + ".json") +
+      return "{\"model\":" + json_str(id) + ",\"type\":\"Video\",\"displayName\":" + json_str(id) +
+             ",\"schema\":" + json_str(o + "/schemas/" + std::to_string(n) + ".json") +
              ",\"price\":{\"actual\":{\"base_price\":" + json_str(p) +
              "},\"origin\":{\"base_price\":\"0.28\"}},\"display_console\":true}";
     };
@@ -538,11 +538,11 @@ struct FakeAtlas::Impl {
         "\"enable_prompt_expansion\":{\"type\":\"boolean\",\"default\":false}";
     if (n == "1" && !end_frame_field.empty())
       props += "," + json_str(end_frame_field) + ":{\"type\":\"string\"}";
-    res.set_content("{\"openapi\":\"3.0.0\",\"components\":{\"schemas\":{\"Input\":{"
-                    "\"type\":\"object\",\"required\":[\"prompt\",\"image\"],\"properties\":{" +
-                        props +
-                        "},\"x-order-properties\":[\"prompt\",\"image\",\"duration\"]}}}}",
-                    "application/json");
+    res.set_content(
+        "{\"openapi\":\"3.0.0\",\"components\":{\"schemas\":{\"Input\":{"
+        "\"type\":\"object\",\"required\":[\"prompt\",\"image\"],\"properties\":{" +
+            props + "},\"x-order-properties\":[\"prompt\",\"image\",\"duration\"]}}}}",
+        "application/json");
   }
 
   void handle_balance(const httplib::Request& req, httplib::Response& res) {
@@ -560,9 +560,8 @@ struct FakeAtlas::Impl {
     auto money = [](const std::string& v) {
       return "{\"value\":" + json_str(v) + ",\"currency\":\"usd\"}";
     };
-    res.set_content("{\"code\":200,\"data\":{\"available\":" + money(balance) +
-                        ",\"cash\":" + money(balance) + ",\"bonus\":" + money("0") +
-                        ",\"frozen\":" + money("0") +
+    res.set_content("{\"code\":200,\"data\":{\"available\":" + money(balance) + ",\"cash\":" +
+                        money(balance) + ",\"bonus\":" + money("0") + ",\"frozen\":" + money("0") +
                         ",\"account\":{\"id\":\"a1\",\"name\":\"test\",\"type\":\"personal\"}}}",
                     "application/json");
   }
@@ -943,10 +942,17 @@ const std::string& fake_mp4_at(int fps, int frames) {
       std::filesystem::file_size(shared, ec) == 0) {
     std::filesystem::create_directories(shared.parent_path(), ec);
     auto tmp = shared.parent_path() / (name + ".tmp" + std::to_string(::getpid()) + ".mp4");
-    auto r = run({"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-                  "-i", "testsrc2=size=576x324:rate=" + std::to_string(fps), "-frames:v",
-                  std::to_string(frames), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
-                  "yuv420p", "-r", std::to_string(fps), tmp.string()});
+    auto r = run({"ffmpeg",       "-nostdin",
+                  "-hide_banner", "-loglevel",
+                  "error",        "-y",
+                  "-f",           "lavfi",
+                  "-i",           "testsrc2=size=576x324:rate=" + std::to_string(fps),
+                  "-frames:v",    std::to_string(frames),
+                  "-c:v",         "libx264",
+                  "-preset",      "ultrafast",
+                  "-pix_fmt",     "yuv420p",
+                  "-r",           std::to_string(fps),
+                  tmp.string()});
     if (r.exit_code != 0) throw std::runtime_error("fake atlas: ffmpeg failed: " + r.err);
     std::filesystem::rename(tmp, shared, ec);
   }

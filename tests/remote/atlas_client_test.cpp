@@ -424,3 +424,42 @@ TEST(RemoteStatus, Classification) {
   EXPECT_EQ(classify_status("mystery", &known), PredictionState::running);
   EXPECT_FALSE(known);
 }
+
+TEST_F(AtlasClientTest, RateLimitedSubmitWaitsAndSendsAgainBounded) {
+  // 429 proves nothing was created: wait and send again, a bounded number of times.
+  fake.inject(Route::generate, Fault::http(429, "slow down").with_retry_after("0").repeat(2));
+  auto c = client();
+  auto sub = c.generate(request("limited"), {});
+  EXPECT_EQ(sub.outcome, SubmitOutcome::created);
+  EXPECT_EQ(fake.generate_calls(), 3);
+  EXPECT_EQ(fake.jobs_created(), 1);
+  EXPECT_EQ(fake.calls(Route::history), 0) << "a 429 is not ambiguous";
+  fake.reset();
+  fake.inject(Route::generate, Fault::http(429, "slow down").repeat(-1));
+  auto e = expect_error([&] { c.generate(request("always"), {}); });
+  EXPECT_EQ(e.failure(), Failure::runtime);
+  EXPECT_NE(std::string(e.what()).find("rate limited"), std::string::npos) << e.what();
+  EXPECT_EQ(fake.generate_calls(), AtlasConfig{}.rate_limit_attempts);
+  EXPECT_EQ(fake.jobs_created(), 0);
+}
+
+TEST_F(AtlasClientTest, A2xxWithoutIdIsAdoptedFromTheHistoryNeverResent) {
+  fake.set_id_key("");
+  auto c = client();
+  auto sub = c.generate(request("no id"), {});
+  EXPECT_EQ(sub.outcome, SubmitOutcome::adopted);
+  EXPECT_EQ(sub.prediction.id, fake.job_ids().at(0));
+  EXPECT_EQ(fake.generate_calls(), 1);
+  fake.reset();
+  fake.set_id_key("");
+  fake.set_history_mode("absent");
+  try {
+    c.generate(request("no id, no history"), {});
+    FAIL() << "an unconfirmed submit must stop";
+  } catch (const UnconfirmedSubmit& u) {
+    errors += u.what();
+    EXPECT_EQ(u.failure(), Failure::runtime);
+    EXPECT_TRUE(u.candidates().empty());
+  }
+  EXPECT_EQ(fake.generate_calls(), 1);
+}

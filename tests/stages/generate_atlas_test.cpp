@@ -192,8 +192,8 @@ TEST_F(GenerateAtlasTest, ClipOfAnotherLengthIsKeptAndTheDifferenceRecorded) {
   EXPECT_FALSE(std::filesystem::exists(dir / "clip.mp4.part"));
   bool recorded = false;
   for (const auto& e : sink.events)
-    recorded |= e.stage == "verify" && e.message.find("250 frames (expected 25 fps, 150 frames)") !=
-                                           std::string::npos;
+    recorded |= e.stage == "verify" &&
+                e.message.find("250 frames (expected 25 fps, 150 frames)") != std::string::npos;
   EXPECT_TRUE(recorded) << "the difference is reported";
   EXPECT_EQ(fake.generate_calls(), 1);
 }
