@@ -37,8 +37,9 @@ void UploadCache::load() {
   std::string text = ss.str();
   rapidjson::Document doc;
   if (!json::parse(doc, text) || !doc.IsObject()) return; // a damaged cache is a cold cache
-  auto it = doc.FindMember("uploads");
-  if (it == doc.MemberEnd() || !it->value.IsObject()) return;
+  const rapidjson::Value& root = doc; // const iterators: no C++20 reversed-operator ambiguity
+  auto it = root.FindMember("uploads");
+  if (it == root.MemberEnd() || !it->value.IsObject()) return;
   for (const auto& m : it->value.GetObject()) {
     if (!m.value.IsObject() || !m.value.HasMember("url") || !m.value["url"].IsString()) continue;
     Entry e;

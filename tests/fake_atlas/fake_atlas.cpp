@@ -328,7 +328,7 @@ struct FakeAtlas::Impl {
     {
       std::lock_guard<std::mutex> lock(mu);
       if (catalogue && strict)
-        for (const auto& m : doc.GetObject()) {
+        for (const auto& m : static_cast<const rapidjson::Value&>(doc).GetObject()) {
           std::string name = m.name.GetString();
           bool known = name == "model" || name == "prompt" || name == "image" ||
                        name == "duration" || name == "enable_prompt_expansion" ||
