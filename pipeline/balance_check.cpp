@@ -1,5 +1,6 @@
 #include "pipeline/balance_check.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "common/error.h"
@@ -24,7 +25,53 @@ void say(ProgressSink* sink, const std::string& text) {
   sink->on_event(e);
 }
 
+// USD per run of `model` at `duration` by the catalogue: its price is that of a default (6 s)
+// run; a 10 s run costs the table's figure when it has one, else the same price per second.
+std::optional<double> per_run_price(const stages::ModelFacts& facts, const std::string& model,
+                                    int duration) {
+  std::optional<double> per_run = facts.info.price;
+  if (per_run && duration != 6) {
+    auto table = price_per_generation(model, duration);
+    per_run = table ? *table : *per_run * duration / 6.0;
+  }
+  return per_run;
+}
+
 } // namespace
+
+void price_plan_from_catalogue(Plan& plan, GenerationBackend& backend) {
+  auto* atlas = dynamic_cast<stages::AtlasBackend*>(&backend);
+  if (!atlas || !backend.paid()) return;
+  bool all_from_service = true;
+  std::string fallback;
+  double total = 0;
+  std::vector<std::string> unpriced;
+  for (auto& s : plan.shots) {
+    std::optional<double> unit;
+    try {
+      auto facts = atlas->model_facts(s.model);
+      unit = per_run_price(facts, s.model, s.duration);
+      if (!facts.from_service) {
+        all_from_service = false;
+        fallback = facts.note;
+      }
+    } catch (const Error& e) {
+      if (e.failure() != Failure::runtime) throw;
+      unit = price_per_generation(s.model, s.duration);
+      all_from_service = false;
+      fallback = "the built-in table";
+    }
+    s.price = unit ? std::optional<double>(*unit * s.segments) : std::nullopt;
+    if (s.price)
+      total += *s.price;
+    else if (std::find(unpriced.begin(), unpriced.end(), s.model) == unpriced.end())
+      unpriced.push_back(s.model);
+  }
+  plan.known_price = total;
+  plan.unpriced_models = unpriced;
+  plan.price = unpriced.empty() ? std::optional<double>(total) : std::nullopt;
+  plan.price_source = all_from_service ? "the service's catalogue" : fallback;
+}
 
 void check_balance(const std::vector<PaidRuns>& runs, GenerationBackend& backend,
                    ProgressSink* sink) {
@@ -36,13 +83,7 @@ void check_balance(const std::vector<PaidRuns>& runs, GenerationBackend& backend
   for (const auto& r : runs) {
     if (r.runs <= 0) continue;
     auto facts = atlas->model_facts(r.model);
-    std::optional<double> per_run = facts.info.price;
-    // The catalogue gives the price of a default (6 s) run; a 10 s run costs the table's
-    // figure when it has one, else the same price per second.
-    if (per_run && r.duration != 6) {
-      auto table = price_per_generation(r.model, r.duration);
-      per_run = table ? *table : *per_run * r.duration / 6.0;
-    }
+    std::optional<double> per_run = per_run_price(facts, r.model, r.duration);
     if (!per_run) {
       say(sink, "model " + r.model + ": no price on record; the balance is not checked");
       return;

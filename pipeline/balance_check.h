@@ -25,6 +25,10 @@ struct PaidRuns {
 void check_balance(const Plan& plan, GenerationBackend& backend, const Journal* journal,
                    ProgressSink* sink);
 
+// Replaces the plan's prices with the catalogue's (price.actual.base_price per run) for a
+// paying backend, and names the source; models the catalogue cannot price keep the table's.
+void price_plan_from_catalogue(Plan& plan, GenerationBackend& backend);
+
 // The same for explicit runs (`shotchain generate`).
 void check_balance(const std::vector<PaidRuns>& runs, GenerationBackend& backend,
                    ProgressSink* sink);

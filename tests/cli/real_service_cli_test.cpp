@@ -438,3 +438,20 @@ TEST_F(RealServiceCli, TheKeyEchoedByThePeerNeverReachesTheUser) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   // TearDown: the key is in no output and no file (journal included).
 }
+
+TEST_F(RealServiceCli, ThePlanIsPricedFromTheCatalogue) {
+  fake.set_catalogue(true, "end_image", false, "0.40");
+  auto r = shotchain({"run", write_job(), "--dry-run"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1.20 USD for 3 paid generations (prices from the service's catalogue)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(fake.generate_calls(), 0);
+  fake.set_catalogue(false);
+  std::filesystem::remove_all(dir / "cache");
+  r = shotchain({"run", write_job(), "--dry-run"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("0.69 USD for 3 paid generations (prices from the built-in table"),
+            std::string::npos)
+      << r.out;
+}
