@@ -334,6 +334,12 @@ GenerationResult AtlasBackend::generate_from_urls(
 
   std::string output_url = resume.output_url;
   std::string id = resume.prediction_id;
+  if (!output_url.empty() && !id.empty() && !client(context).url_alive(output_url)) {
+    // A journalled output URL expired (signed storage): the job gives a fresh one.
+    context.report(ProgressEvent::Kind::log, "download",
+                   "the journalled output URL has expired; asking prediction " + id + " again");
+    output_url.clear();
+  }
   if (output_url.empty()) {
     output_url = submit_and_await(r, g, resume, hooks, context, id);
     if (hooks.on_output_url) hooks.on_output_url(output_url);

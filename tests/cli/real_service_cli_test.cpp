@@ -455,3 +455,27 @@ TEST_F(RealServiceCli, ThePlanIsPricedFromTheCatalogue) {
             std::string::npos)
       << r.out;
 }
+
+TEST_F(RealServiceCli, ResumingDaysLaterReplacesExpiredOutputUrls) {
+  // Every job finishes but no clip can be fetched: the run stops with the output URLs
+  // journalled. Days later those signed URLs have expired; the resumed run asks each job
+  // again for a fresh URL and never submits again.
+  fake.inject(Route::storage, Fault::http(404).repeat(-1));
+  auto r = run_job();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(fake.generate_calls(), 3);
+  EXPECT_EQ(fake.jobs_created(), 3);
+  fake.clear_faults();
+  fake.expire_outputs();
+  r = run_job();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(fake.generate_calls(), 3) << "never submitted again";
+  EXPECT_EQ(fake.jobs_created(), 3);
+  EXPECT_TRUE(exists("out/seq.mp4"));
+  // Through `generate`, the same job fetched later with `prediction -o`.
+  auto id = fake.job_ids().at(0);
+  fake.expire_outputs();
+  r = shotchain({"prediction", id, "-o", (dir / "later.mp4").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(exists("later.mp4"));
+}

@@ -120,6 +120,7 @@ struct FakeAtlas::Impl {
   // issue 9 variants
   std::string id_key = "id", id_where = "data", output_form = "outputs", history_mode = "echo";
   int warmup_404 = 0;
+  int output_generation = 0;
   std::map<std::string, int> reads; // per job id
   std::vector<std::string> expired; // upload paths
   bool catalogue = false, strict = false;
@@ -156,6 +157,7 @@ struct FakeAtlas::Impl {
     output_form = "outputs";
     history_mode = "echo";
     warmup_404 = 0;
+    output_generation = 0;
     reads.clear();
     expired.clear();
     catalogue = strict = false;
@@ -194,7 +196,9 @@ struct FakeAtlas::Impl {
   }
 
   std::string output_url(const Job& j) const {
-    return "http://127.0.0.1:" + std::to_string(api_port) + "/storage/outputs/" + j.id + ".mp4";
+    // Signed with the current output generation: expire_outputs() makes older URLs dead.
+    return "http://127.0.0.1:" + std::to_string(api_port) + "/storage/outputs/" + j.id + ".mp4" +
+           (output_generation ? "?gen=" + std::to_string(output_generation) : "");
   }
 
   std::string job_json(const Job& j, bool with_inputs) const {
@@ -605,6 +609,11 @@ struct FakeAtlas::Impl {
       if (auto it = uploads.find(req.path); it != uploads.end()) {
         *bytes = it->second;
       } else if (req.path.rfind("/storage/outputs/", 0) == 0) {
+        std::string gen = req.get_param_value("gen");
+        if ((gen.empty() ? 0 : std::atoi(gen.c_str())) != output_generation) {
+          res.status = 403; // an expired signature
+          return;
+        }
         std::string id = req.path.substr(17);
         if (id.size() > 4) id = id.substr(0, id.size() - 4);
         auto job = std::find_if(jobs.begin(), jobs.end(), [&](const Job& j) { return j.id == id; });
@@ -738,6 +747,10 @@ void FakeAtlas::inject(Route route, Fault fault) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->faults[route].push_back(std::move(fault));
 }
+void FakeAtlas::clear_faults() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->faults.clear();
+}
 void FakeAtlas::set_flat_envelope(bool flat) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->flat = flat;
@@ -797,6 +810,10 @@ void FakeAtlas::set_history_mode(std::string mode) {
 void FakeAtlas::expire_uploads() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   for (const auto& [path, bytes] : impl_->uploads) impl_->expired.push_back(path);
+}
+void FakeAtlas::expire_outputs() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  ++impl_->output_generation;
 }
 void FakeAtlas::set_catalogue(bool on, std::string end_frame_field, bool strict,
                               std::string price) {

@@ -96,6 +96,7 @@ class FakeAtlas {
   // ---- behaviour (thread-safe; set before or during a test) ----
   void reset();                          // faults, jobs, counters and settings back to defaults
   void inject(Route route, Fault fault); // queued: consumed in order, `times` each
+  void clear_faults();                   // drops every queued fault (jobs and uploads stay)
   void set_flat_envelope(bool flat);     // answer objects at top level (no code/data wrapper)
   void set_job_latency(std::chrono::milliseconds latency); // queued, processing, then final
   // Final state of new jobs: completed | failed | canceled | timeout | never (stays processing)
@@ -121,6 +122,9 @@ class FakeAtlas {
   // Every upload made so far stops serving (404); a submit naming one is refused with 400
   // "image could not be fetched" (no job is created).
   void expire_uploads();
+  // Every output URL handed out so far answers 403 (an expired signature); a job read again
+  // gives a fresh one.
+  void expire_outputs();
   // Serve GET /api/v1/models and a schema per model at /schemas/<n>.json (no key needed).
   // `end_frame_field` "end_image", "last_image" or "" (no end frame declared); `strict`: a
   // submit with a field the schema does not declare is refused with 400.

@@ -163,6 +163,23 @@ TEST_F(GenerateAtlasTest, ResumeFromOutputUrlOnlyDownloads) {
   EXPECT_EQ(read_file(dir / "a.mp4"), read_file(dir / "b.mp4"));
 }
 
+TEST_F(GenerateAtlasTest, ResumeFromAnExpiredOutputUrlAsksTheJobAgain) {
+  AtlasBackend backend(options());
+  auto first = backend.generate(request("a.mp4"), {}, hooks(), context);
+  fake.expire_outputs(); // days later: the signed output URL answers 403
+  journal.clear();
+  GenerationResume resume;
+  resume.prediction_id = first.prediction_id;
+  resume.output_url = first.output_url;
+  auto again = backend.generate(request("b.mp4"), resume, hooks(), context);
+  EXPECT_EQ(fake.generate_calls(), 1) << "never submitted again";
+  EXPECT_NE(again.output_url, first.output_url);
+  EXPECT_EQ(read_file(dir / "a.mp4"), read_file(dir / "b.mp4"));
+  bool journalled = false;
+  for (const auto& j : journal) journalled |= j.rfind("output ", 0) == 0;
+  EXPECT_TRUE(journalled) << "the fresh URL is journalled";
+}
+
 TEST_F(GenerateAtlasTest, ResumeFromIntentAdoptsTheJobFromHistory) {
   // A crash after the POST left, before its answer was journalled.
   AtlasBackend backend(options());
