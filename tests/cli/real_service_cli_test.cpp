@@ -410,7 +410,9 @@ TEST_F(RealServiceCli, A24FpsClipWithAnOddFrameCountIsKept) {
   r = run_job();
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(fake.generate_calls(), 4) << "kept, not generated again";
-  EXPECT_TRUE(exists("out/seq.mp4"));
+  ASSERT_TRUE(exists("out/seq.mp4"));
+  // Assembly conformed the 24 fps clips to the sequence's 25 fps (ffprobe as the oracle).
+  EXPECT_EQ(ffprobe_value((dir / "out/seq.mp4").string(), "v:0", "stream=r_frame_rate"), "25/1");
 }
 
 TEST_F(RealServiceCli, TheKeyEchoedByThePeerNeverReachesTheUser) {
