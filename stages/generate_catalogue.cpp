@@ -202,11 +202,10 @@ ModelFacts ModelCatalogue::facts(const remote::AtlasClient& client, const std::s
       }
       // Listed, but its schema cannot be read: the built-in schema, the catalogue's price.
       auto b = builtin_model(model);
-      if (!b)
-        throw Error(Failure::runtime, "model " + model + ": its schema cannot be read (" +
-                                          (why.empty() ? "none published" : why) +
-                                          ") and the built-in table does not know it");
-      b->info.price = m.price ? m.price : b->info.price;
+      std::optional<double> table_price = b ? b->info.price : std::nullopt;
+      if (!b) b = builtin_model("minimax/hailuo-02/standard"); // the endpoint's common fields
+      b->info = m;
+      if (!b->info.price) b->info.price = table_price;
       b->note = "the built-in schema (the service's could not be read: " +
                 (why.empty() ? std::string("none published") : why) + ")";
       return *b;
@@ -215,9 +214,16 @@ ModelFacts ModelCatalogue::facts(const remote::AtlasClient& client, const std::s
                 "model " + model + ": not in the service's catalogue (see `shotchain models`)");
   }
   auto b = builtin_model(model);
-  if (!b)
-    throw Error(Failure::runtime, "model " + model + ": the catalogue cannot be read (" + cat.why +
-                                      ") and the built-in table does not know it");
+  if (!b) {
+    // Offline and unknown here: the fields every model of the endpoint takes (API.md), no
+    // price; the service itself judges the rest.
+    b = builtin_model("minimax/hailuo-02/standard");
+    b->info = remote::ModelInfo{};
+    b->info.id = model;
+    b->note = "the fields of the built-in table (the catalogue could not be read: " + cat.why +
+              "; this model is not in the table, so it has no price on record)";
+    return *b;
+  }
   b->note = "the built-in table (the catalogue could not be read: " + cat.why + ")";
   return *b;
 }

@@ -285,3 +285,30 @@ TEST_F(GenerateAtlasTest, SavesTheVerifiedClipsLastFrame) {
   const std::string avg = cmp.err.substr(at + 8, cmp.err.find(' ', at + 8) - at - 8);
   EXPECT_TRUE(avg == "inf" || std::stod(avg) >= 45.0) << cmp.err;
 }
+
+TEST_F(GenerateAtlasTest, ModelFactsFromTheCatalogueElseTheBuiltInTable) {
+  {
+    AtlasBackend offline(options()); // the fake publishes no catalogue: the built-in table
+    auto known = offline.model_facts("minimax/hailuo-02/standard");
+    EXPECT_FALSE(known.from_service);
+    ASSERT_TRUE(known.info.price.has_value());
+    EXPECT_DOUBLE_EQ(*known.info.price, 0.23);
+    EXPECT_EQ(known.schema.end_frame_field(), "end_image");
+    auto other = offline.model_facts("minimax/video-02"); // not refused offline, not priced
+    EXPECT_FALSE(other.from_service);
+    EXPECT_FALSE(other.info.price.has_value());
+    EXPECT_NE(other.note.find("not in the table"), std::string::npos) << other.note;
+  }
+  fake.set_catalogue(true, "last_image", false, "0.31");
+  AtlasBackend online(options());
+  auto f = online.model_facts("minimax/hailuo-02/standard");
+  EXPECT_TRUE(f.from_service);
+  EXPECT_DOUBLE_EQ(*f.info.price, 0.31);
+  EXPECT_EQ(f.schema.end_frame_field(), "last_image");
+  try {
+    online.model_facts("minimax/video-02");
+    FAIL() << "a model the catalogue does not list";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.failure(), Failure::bad_input);
+  }
+}
