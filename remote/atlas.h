@@ -221,6 +221,12 @@ class AtlasClient {
   HttpResponse get_with_retries(HttpRequest request, const std::string& what,
                                 bool prediction_call) const;
   std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& r) const;
+  // After an ambiguous submit: the one job of the history that can be it (adopted), nullopt
+  // when a readable history proves there is none and one more POST is allowed; otherwise
+  // throws UnconfirmedSubmit.
+  std::optional<Prediction> resolve_doubt(const GenerateRequest& request, const Intent& intent,
+                                          const std::string& what, const std::string& doubt,
+                                          bool accepted_without_id, bool resent) const;
   [[noreturn]] void throw_api_error(const std::string& what, const HttpResponse& r) const;
   void log(const std::string& line) const;
 

@@ -18,9 +18,32 @@
 namespace shotchain::remote {
 namespace {
 
+// What a submit answer means under the money rule.
+enum class Verdict { created, failed_task, accepted_without_id, rate_limited, refused, ambiguous };
+
+Verdict judge(const SubmitAnswer& a) {
+  if (a.accepted && !a.id.empty() && !a.failed_task) return Verdict::created;
+  if (a.failed_task) return Verdict::failed_task;
+  if (a.accepted) return Verdict::accepted_without_id; // a 2xx: never sent again
+  long code = a.status.code;
+  if (code == 429) return Verdict::rate_limited;
+  if ((code >= 400 && code < 500 && code != 408) || (code >= 300 && code < 400))
+    return Verdict::refused;
+  return Verdict::ambiguous; // 408, 5xx: the job may exist
+}
+
+// A body describing a failed job: a job exists and failed (exit 3 with its reason).
+[[noreturn]] void throw_failed_task(const std::string& what, const SubmitAnswer& a) {
+  std::string reason = a.prediction.error.empty() ? a.status.message : a.prediction.error;
+  throw Error(Failure::refused, make_http_error(a.status.code),
+              what + ": prediction " + (a.id.empty() ? "?" : a.id) + " " + a.prediction.status +
+                  (reason.empty() ? "" : ": " + reason));
+}
+
 // The service's words when it could not fetch an input image (an expired storage URL).
-bool says_image_unreachable(const std::string& message) {
-  std::string m(message);
+bool says_image_unreachable(const SubmitAnswer& a) {
+  if (a.status.code != 400 && a.status.code != 422) return false;
+  std::string m(a.status.message);
   for (auto& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   bool verb = m.find("fetch") != std::string::npos || m.find("download") != std::string::npos ||
               m.find("retriev") != std::string::npos || m.find("access") != std::string::npos ||
@@ -33,6 +56,38 @@ std::string join_ids(const std::vector<Prediction>& ps) {
   std::string s;
   for (const auto& p : ps) s += (s.empty() ? "" : ", ") + p.id;
   return s;
+}
+
+// The one entry that can be this job: one echoing the same inputs, or the only blind entry
+// while no other submit of this process is in flight.
+bool may_adopt(const HistorySearch& found, const SubmitRegistry* submits) {
+  bool others_in_flight = submits && submits->in_flight() > 1;
+  return found.candidates.size() == 1 && (found.exact || !others_in_flight);
+}
+
+// A second POST only when a readable history proves no job, never after a 2xx, once.
+bool may_resend(const HistorySearch& found, bool accepted_without_id, bool resent) {
+  return found.readable && found.candidates.empty() && !accepted_without_id && !resent;
+}
+
+// Stops a submit that may have created a job which cannot be identified (exit 1).
+[[noreturn]] void throw_unconfirmed(const std::string& what, const std::string& doubt,
+                                    const HistorySearch& found, bool accepted_without_id) {
+  std::string why;
+  if (!found.readable)
+    why = "the history could not be read (" + found.why_unreadable + ")";
+  else if (found.candidates.empty())
+    why = accepted_without_id ? "the answer was a success, so it is not sent again"
+                              : "a second submit was not answered either";
+  else
+    why = std::to_string(found.candidates.size()) + " jobs in the history could be it (" +
+          join_ids(found.candidates) + ")";
+  std::vector<std::string> ids;
+  for (const auto& p : found.candidates) ids.push_back(p.id);
+  throw UnconfirmedSubmit(scrub(what + ": the submit may have created a paid job (" + doubt +
+                                    ") and " + why + "; it was not resent",
+                                1500),
+                          std::move(ids));
 }
 
 // Keeps the registry's in-flight count right on every exit path.
@@ -52,6 +107,20 @@ class InFlight {
 };
 
 } // namespace
+
+std::optional<Prediction> AtlasClient::resolve_doubt(const GenerateRequest& request,
+                                                     const Intent& intent, const std::string& what,
+                                                     const std::string& doubt,
+                                                     bool accepted_without_id, bool resent) const {
+  log("atlas: " + what + ": no usable answer (" + doubt + "); looking for the job in the history");
+  HistorySearch found = find_in_history(request, intent.time);
+  if (may_adopt(found, config_.submits.get())) {
+    log("atlas: adopted " + found.candidates.front().id + " from the history");
+    return std::move(found.candidates.front());
+  }
+  if (may_resend(found, accepted_without_id, resent)) return std::nullopt;
+  throw_unconfirmed(what, doubt, found, accepted_without_id);
+}
 
 Submitted AtlasClient::generate(const GenerateRequest& request,
                                 const std::function<void(const Intent&)>& on_intent) const {
@@ -77,47 +146,42 @@ Submitted AtlasClient::generate(const GenerateRequest& request,
     std::string doubt;
     if (r.completed()) {
       SubmitAnswer a = read_submit_answer(r.status, r.body);
-      if (a.accepted && !a.id.empty() && !a.failed_task) {
-        Prediction p = std::move(a.prediction);
-        if (p.status.empty()) p.status = "created";
-        if (p.model.empty()) p.model = request.model;
-        result.prediction = std::move(p);
-        result.outcome = resent ? SubmitOutcome::resent : SubmitOutcome::created;
-        in_flight.done(result.prediction.id);
-        log("atlas: submitted " + result.prediction.id);
-        return result;
-      }
-      long code = a.status.code;
-      if (a.failed_task) {
-        in_flight.done(a.id);
-        std::string reason = a.prediction.error.empty() ? a.status.message : a.prediction.error;
-        throw Error(Failure::refused, make_http_error(code),
-                    what + ": prediction " + (a.id.empty() ? "?" : a.id) + " " +
-                        a.prediction.status + (reason.empty() ? "" : ": " + reason));
-      }
-      if (a.accepted) {
-        accepted_without_id = true;
-        doubt = "HTTP " + std::to_string(r.status) + " without a readable job id";
-      } else if (code == 429) {
-        // Nothing was created: wait and send again, a bounded number of times.
-        if (++rate_limited >= config_.rate_limit_attempts) throw_api_error(what, r);
-        auto wait = backoff.next(rate_limited, retry_after(r));
-        log("atlas: " + what + ": rate limited (HTTP 429), sending again in " +
-            std::to_string(wait.count()) + " ms");
-        sleep_for(wait);
-        continue;
-      } else if (code >= 400 && code < 500 && code != 408) {
-        // A clear refusal: nothing was created.
-        if ((code == 400 || code == 422) && says_image_unreachable(a.status.message))
-          throw ImageUnreachable(Failure::refused, make_http_error(code),
-                                 what + ": the service could not fetch an input image (HTTP " +
-                                     std::to_string(code) + ": " + a.status.message + ")");
-        throw_api_error(what, r);
-      } else if (code >= 300 && code < 400) {
-        throw_api_error(what, r);
-      } else {
-        doubt = "HTTP " + std::to_string(code) +
-                (a.status.message.empty() ? "" : ": " + a.status.message);
+      switch (judge(a)) {
+        case Verdict::created:
+          result.prediction = std::move(a.prediction);
+          if (result.prediction.status.empty()) result.prediction.status = "created";
+          if (result.prediction.model.empty()) result.prediction.model = request.model;
+          result.outcome = resent ? SubmitOutcome::resent : SubmitOutcome::created;
+          in_flight.done(result.prediction.id);
+          log("atlas: submitted " + result.prediction.id);
+          return result;
+        case Verdict::failed_task:
+          in_flight.done(a.id);
+          throw_failed_task(what, a);
+        case Verdict::accepted_without_id:
+          accepted_without_id = true;
+          doubt = "HTTP " + std::to_string(r.status) + " without a readable job id";
+          break;
+        case Verdict::rate_limited: {
+          // Nothing was created: wait and send again, a bounded number of times.
+          if (++rate_limited >= config_.rate_limit_attempts) throw_api_error(what, r);
+          auto wait = backoff.next(rate_limited, retry_after(r));
+          log("atlas: " + what + ": rate limited (HTTP 429), sending again in " +
+              std::to_string(wait.count()) + " ms");
+          sleep_for(wait);
+          continue;
+        }
+        case Verdict::refused: // a clear refusal: nothing was created
+          if (says_image_unreachable(a))
+            throw ImageUnreachable(Failure::refused, make_http_error(a.status.code),
+                                   what + ": the service could not fetch an input image (HTTP " +
+                                       std::to_string(a.status.code) + ": " + a.status.message +
+                                       ")");
+          throw_api_error(what, r);
+        case Verdict::ambiguous:
+          doubt = "HTTP " + std::to_string(a.status.code) +
+                  (a.status.message.empty() ? "" : ": " + a.status.message);
+          break;
       }
     } else if (r.aborted_by_caller && config_.cancelled && config_.cancelled()) {
       // Cancelled mid-request: the job may exist; the journal's intent lets a resume adopt it.
@@ -131,40 +195,17 @@ Submitted AtlasClient::generate(const GenerateRequest& request,
       doubt = scrub(r.error_text, 300);
     }
     // Ambiguous: the request went out and no usable answer came back.
-    log("atlas: " + what + ": no usable answer (" + doubt +
-        "); looking for the job in the history");
-    HistorySearch found = find_in_history(request, intent.time);
-    bool others_in_flight = config_.submits && config_.submits->in_flight() > 1;
-    if (found.candidates.size() == 1 && (found.exact || !others_in_flight)) {
-      log("atlas: adopted " + found.candidates.front().id + " from the history");
-      result.prediction = std::move(found.candidates.front());
+    if (auto adopted = resolve_doubt(request, intent, what, doubt, accepted_without_id, resent)) {
+      result.prediction = std::move(*adopted);
       result.outcome = SubmitOutcome::adopted;
       in_flight.done(result.prediction.id);
       return result;
     }
-    if (found.readable && found.candidates.empty() && !accepted_without_id && !resent) {
-      resent = true;
-      auto wait = backoff.next(1, retry_after(r));
-      log("atlas: the history shows no job; sending once more in " + std::to_string(wait.count()) +
-          " ms");
-      sleep_for(wait);
-      continue;
-    }
-    std::string why;
-    if (!found.readable)
-      why = "the history could not be read (" + found.why_unreadable + ")";
-    else if (found.candidates.empty())
-      why = accepted_without_id ? "the answer was a success, so it is not sent again"
-                                : "a second submit was not answered either";
-    else
-      why = std::to_string(found.candidates.size()) + " jobs in the history could be it (" +
-            join_ids(found.candidates) + ")";
-    std::vector<std::string> ids;
-    for (const auto& p : found.candidates) ids.push_back(p.id);
-    throw UnconfirmedSubmit(scrub(what + ": the submit may have created a paid job (" + doubt +
-                                      ") and " + why + "; it was not resent",
-                                  1500),
-                            std::move(ids));
+    resent = true;
+    auto wait = backoff.next(1, retry_after(r));
+    log("atlas: the history shows no job; sending once more in " + std::to_string(wait.count()) +
+        " ms");
+    sleep_for(wait);
   }
 }
 
