@@ -199,9 +199,6 @@ SubmitAnswer read_submit_answer(long http_status, std::string_view body) {
     a.failed_task = !a.prediction.status.empty() &&
                     classify_status(a.prediction.status) == PredictionState::failed;
   }
-  // An envelope code of 4xx inside a 2xx: a refusal written in the body, not an acceptance,
-  // unless the body still names a job (then the job exists: the id wins).
-  if (a.accepted && p.status.code >= 400 && a.id.empty()) a.accepted = false;
   return a;
 }
 

@@ -27,7 +27,9 @@ AnswerStatus read_answer_status(long http_status, std::string_view body);
 
 struct SubmitAnswer {
   AnswerStatus status;
-  bool accepted = false;    // a 2xx answer: a job may exist whatever else the body says
+  // A 2xx answer: never followed by another submit, whatever else the body says (an
+  // envelope code of 4xx inside it is a refusal written in the body: status.code says so).
+  bool accepted = false;
   std::string id;           // "" when no id could be read ("submitted, id unknown")
   Prediction prediction;    // what the answer describes
   bool failed_task = false; // a body describing a failed job (a job exists, it failed)

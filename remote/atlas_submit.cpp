@@ -24,8 +24,13 @@ enum class Verdict { created, failed_task, accepted_without_id, rate_limited, re
 Verdict judge(const SubmitAnswer& a) {
   if (a.accepted && !a.id.empty() && !a.failed_task) return Verdict::created;
   if (a.failed_task) return Verdict::failed_task;
-  if (a.accepted) return Verdict::accepted_without_id; // a 2xx: never sent again
   long code = a.status.code;
+  if (a.accepted) {
+    // A 2xx is never sent again: a refusal written in its body ends the attempt, anything
+    // else is "submitted, id unknown".
+    bool refusal = code >= 400 && code < 500 && code != 408 && code != 429;
+    return refusal ? Verdict::refused : Verdict::accepted_without_id;
+  }
   if (code == 429) return Verdict::rate_limited;
   if ((code >= 400 && code < 500 && code != 408) || (code >= 300 && code < 400))
     return Verdict::refused;

@@ -463,3 +463,26 @@ TEST_F(AtlasClientTest, A2xxWithoutIdIsAdoptedFromTheHistoryNeverResent) {
   }
   EXPECT_EQ(fake.generate_calls(), 1);
 }
+
+TEST_F(AtlasClientTest, A2xxWithAnErrorInItsBodyIsNeverResent) {
+  // HTTP 200 whose envelope says 500 or 429: the job may exist; never a second POST.
+  for (const char* body :
+       {"{\"code\":500,\"msg\":\"internal\"}", "{\"code\":429,\"msg\":\"slow down\"}"}) {
+    fake.reset();
+    fake.inject(Route::generate, Fault::http(200).with_body(body).creating_job());
+    // A readable history that shows nothing: the old rule would have sent again.
+    fake.inject(Route::history, Fault::http(200).with_body("{\"code\":200,\"data\":[]}"));
+    auto c = client();
+    auto e = expect_error([&] { c.generate(request(body), {}); });
+    EXPECT_EQ(e.failure(), Failure::runtime) << e.what();
+    EXPECT_EQ(fake.generate_calls(), 1) << body;
+  }
+  // HTTP 200 whose envelope says 402 without a job: a refusal; nothing created, not resent.
+  fake.reset();
+  fake.inject(Route::generate, Fault::http(200).with_body("{\"code\":402,\"msg\":\"no funds\"}"));
+  auto c = client();
+  auto e = expect_error([&] { c.generate(request("funds"), {}); });
+  EXPECT_EQ(e.failure(), Failure::refused) << e.what();
+  EXPECT_NE(std::string(e.what()).find("balance"), std::string::npos) << e.what();
+  EXPECT_EQ(fake.generate_calls(), 1);
+}
