@@ -15,6 +15,7 @@
 #include "cli/progress_sink.h"
 #include "common/error.h"
 #include "pipeline/backends.h"
+#include "pipeline/balance_check.h"
 #include "remote/url.h"
 #include "stages/frame_extract.h"
 #include "stages/generate_atlas.h"
@@ -91,8 +92,8 @@ void check_args(const GenerateArgs& a) {
 
 int run_generate(const GenerateArgs& a, const GlobalOptions& global) {
   check_args(a);
-  pipeline::BackendChoice choice{global.backend, global.api_base, global.api_key_file,
-                                 global.verbosity, nullptr};
+  pipeline::BackendChoice choice{global.backend,   global.api_base, global.api_key_file,
+                                 global.verbosity, nullptr,         {}};
   std::string key = global.backend == "preview" ? "" : pipeline::find_api_key(choice);
   std::string backend =
       global.backend.empty() ? (key.empty() ? "preview" : "atlas") : global.backend;
@@ -185,6 +186,8 @@ int run_generate(const GenerateArgs& a, const GlobalOptions& global) {
           ProgressEvent::Kind::log, "generate",
           "prediction " + id + " (fetch it later with `shotchain prediction " + id + " -o FILE`)");
     };
+    // Nothing is uploaded or spent when the balance cannot cover the run.
+    pipeline::check_balance({pipeline::PaidRuns{a.model, a.duration, 1}}, atlas, sink.get());
     if (!a.image_url.empty()) {
       std::string end_url;
       if (!request.end_image.empty()) end_url = atlas.upload_image(request.end_image, context);

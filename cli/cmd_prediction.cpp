@@ -30,8 +30,8 @@ std::string prediction_json(const remote::Prediction& p) {
 std::string require_key(const GlobalOptions& global, const std::string& what) {
   if (global.backend == "preview")
     throw Error(Failure::bad_input, what + ": asks the service; not with --backend preview");
-  pipeline::BackendChoice choice{global.backend, global.api_base, global.api_key_file,
-                                 global.verbosity, nullptr};
+  pipeline::BackendChoice choice{global.backend,   global.api_base, global.api_key_file,
+                                 global.verbosity, nullptr,         {}};
   std::string key = pipeline::find_api_key(choice);
   if (key.empty())
     throw Error(Failure::bad_input,

@@ -7,6 +7,7 @@
 
 #include "cli/progress_sink.h"
 #include "pipeline/backends.h"
+#include "pipeline/balance_check.h"
 #include "pipeline/plan.h"
 
 namespace shotchain::cli {
@@ -35,8 +36,8 @@ JobSession start_job_session(const pipeline::JobSpec& job, const GlobalOptions& 
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
-  pipeline::BackendChoice choice{global.backend, global.api_base, global.api_key_file,
-                                 global.verbosity, &g_cancel};
+  pipeline::BackendChoice choice{global.backend,   global.api_base, global.api_key_file,
+                                 global.verbosity, &g_cancel,       job.file.string()};
   session.backend = pipeline::make_backend(choice);
   if (session.backend->name() == "preview" && global.verbosity > 0)
     std::fprintf(stderr,
@@ -44,6 +45,7 @@ JobSession start_job_session(const pipeline::JobSpec& job, const GlobalOptions& 
                  "(a slow zoom and pan), not by the service; nothing is spent\n");
 
   pipeline::Plan plan = pipeline::make_plan(job);
+  pipeline::price_plan_from_catalogue(plan, *session.backend);
   if (global.json)
     std::printf("%s\n", pipeline::plan_json(plan, session.backend->name()).c_str());
   else if (global.verbosity > 0)

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/scrub.h"
 #include "stages/generate_atlas.h"
 #include "stages/preview_generator.h"
 
@@ -23,10 +24,13 @@ std::string find_api_key(const BackendChoice& choice) {
       key.pop_back();
     if (key.empty())
       throw Error(Failure::bad_input, "--api-key-file " + choice.api_key_file + ": empty");
+    register_secret(key); // no text scrubbed from here on can carry it
     return key;
   }
   const char* env = std::getenv("ATLASCLOUD_API_KEY");
-  return env ? env : "";
+  std::string key = env ? env : "";
+  register_secret(key);
+  return key;
 }
 
 std::shared_ptr<GenerationBackend> make_backend(const BackendChoice& choice) {
@@ -43,7 +47,9 @@ std::shared_ptr<GenerationBackend> make_backend(const BackendChoice& choice) {
   remote::LogSink log;
   if (choice.verbosity >= 2)
     log = [](const std::string& line) { std::fprintf(stderr, "shotchain: %s\n", line.c_str()); };
-  return std::make_shared<stages::AtlasBackend>(stages::atlas_options(choice.api_base, key, log));
+  auto options = stages::atlas_options(choice.api_base, key, log);
+  options.job_file = choice.job_file;
+  return std::make_shared<stages::AtlasBackend>(options);
 }
 
 } // namespace shotchain::pipeline

@@ -14,6 +14,7 @@ struct BackendChoice {
   std::string api_key_file; // "" : env ATLASCLOUD_API_KEY
   int verbosity = 1;
   const CancelToken* cancel = nullptr;
+  std::string job_file; // the job spec being run: named in `shotchain adopt` hints
 };
 
 // The key from api_key_file or the environment ("" when none). Throws bad_input when the

@@ -82,7 +82,8 @@ std::string format_plan(const Plan& plan, const std::string& backend) {
     os << line;
   }
   if (plan.price)
-    os << "price: " << usd(*plan.price) << " for " << plan.generations << " paid generations";
+    os << "price: " << usd(*plan.price) << " for " << plan.generations
+       << " paid generations (prices from " << plan.price_source << ")";
   else
     os << "price: at least " << usd(plan.known_price) << " (no price on record for "
        << plan.unpriced_models.front() << ")";
@@ -110,6 +111,8 @@ std::string plan_json(const Plan& plan, const std::string& backend) {
     w.Double(*plan.price);
   else
     w.Null();
+  w.Key("price_source");
+  w.String(plan.price_source.c_str());
   w.Key("shots");
   w.StartArray();
   for (const auto& s : plan.shots) {

@@ -36,6 +36,7 @@ struct Plan {
   std::optional<double> price; // total USD (nullopt when some model has no price on record)
   double known_price = 0;      // the part that is known
   std::vector<std::string> unpriced_models;
+  std::string price_source = "the built-in table"; // or "the service's catalogue"
 };
 
 Plan make_plan(const JobSpec& job);

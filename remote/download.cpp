@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/scrub.h"
 #include "remote/url.h"
 
 namespace shotchain::remote {
@@ -48,7 +49,8 @@ void sleep_checked(std::chrono::milliseconds d, const std::function<bool()>& can
 
 DownloadResult download_to_part(const std::string& url, const std::filesystem::path& part,
                                 const DownloadOptions& opt) {
-  auto msg = [&](const std::string& s) { return scrub(s, opt.secret); };
+  register_secret(opt.secret);
+  auto msg = [](const std::string& s) { return scrub(s, 1000); };
   auto log = [&](const std::string& s) {
     if (opt.log) opt.log(msg(s));
   };

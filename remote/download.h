@@ -23,7 +23,7 @@ struct DownloadOptions {
   RetryPolicy retry{};
   LogSink log;
   std::function<bool()> cancelled; // true: abort
-  std::string secret;              // scrubbed from every message (pass the API key)
+  std::string secret;              // registered with shotchain::register_secret (pass the API key)
 };
 
 struct DownloadResult {

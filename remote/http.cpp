@@ -15,7 +15,9 @@ namespace shotchain::remote {
 namespace {
 
 constexpr unsigned kMinCurlVersion = 0x075300; // 7.83.0
-constexpr std::size_t kMaxInMemoryBody = 64u << 20;
+#ifndef SHOTCHAIN_VERSION_TEXT
+#define SHOTCHAIN_VERSION_TEXT "0.1.0"
+#endif
 
 struct Exchange {
   const HttpRequest* request = nullptr;
@@ -65,8 +67,9 @@ size_t on_write(char* data, size_t size, size_t count, void* user) {
     }
     return n;
   }
-  if (ex->response->body.size() + n > kMaxInMemoryBody) {
+  if (ex->response->body.size() + n > ex->request->max_body) {
     ex->response->aborted_by_caller = true;
+    ex->response->body_too_large = true;
     return 0;
   }
   ex->response->body.append(data, n);
@@ -141,9 +144,11 @@ void ensure_curl_ready() {
 
 std::string curl_version_text() { return curl_version_info(CURLVERSION_NOW)->version; }
 
+std::string user_agent() { return std::string("shotchain/") + SHOTCHAIN_VERSION_TEXT; }
+
 HttpResponse perform(const HttpRequest& req) {
   ensure_curl_ready();
-  if (req.method != "GET" && req.method != "POST")
+  if (req.method != "GET" && req.method != "POST" && req.method != "HEAD")
     return refuse(req, CURLE_BAD_FUNCTION_ARGUMENT, "unsupported method " + req.method);
   if (auto why = url_policy_violation(req.url); !why.empty())
     return refuse(req, CURLE_UNSUPPORTED_PROTOCOL, why);
@@ -188,7 +193,9 @@ HttpResponse perform(const HttpRequest& req) {
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "shotchain/0.1");
+  const std::string agent = user_agent();
+  curl_easy_setopt(h, CURLOPT_USERAGENT, agent.c_str());
+  if (req.method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, header_list.get());
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &ex);
@@ -206,7 +213,8 @@ HttpResponse perform(const HttpRequest& req) {
   }
   std::string range;
   if (req.range_from) {
-    range = std::to_string(*req.range_from) + "-";
+    range = std::to_string(*req.range_from) + "-" +
+            (req.range_to ? std::to_string(*req.range_to) : std::string());
     curl_easy_setopt(h, CURLOPT_RANGE, range.c_str());
   }
   detail::MimeHandle mime;

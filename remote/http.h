@@ -44,13 +44,17 @@ struct FormPart {
 struct HttpResponse;
 
 struct HttpRequest {
-  std::string method = "GET"; // GET or POST
+  std::string method = "GET"; // GET, HEAD or POST
   std::string url;
   std::vector<Header> headers; // values with CR/LF are refused (the call fails unsent)
   std::string body;            // POST body (with a Content-Type header from the caller)
   std::vector<FormPart> form;  // when non-empty: a multipart/form-data POST
   Timeouts timeouts;
-  std::optional<std::int64_t> range_from; // sends "Range: bytes=N-"
+  std::optional<std::int64_t> range_from; // sends "Range: bytes=N-" (or N-M with range_to)
+  std::optional<std::int64_t> range_to;
+  // An answer body held in memory longer than this aborts the exchange (aborted_by_caller and
+  // body_too_large set): a hostile or broken peer cannot fill the memory.
+  std::size_t max_body = 4u << 20;
   // Streaming body sink: called with the response head (status and headers filled) and each
   // chunk; return false to abort. When set, HttpResponse::body stays empty.
   std::function<bool(const HttpResponse& head, std::string_view chunk)> on_body;
@@ -66,6 +70,7 @@ struct HttpResponse {
   std::string error_text;    // curl's detail, URLs redacted
   bool request_sent = false; // false only when the request surely never left (connect/DNS)
   bool aborted_by_caller = false;
+  bool body_too_large = false; // the body passed request.max_body
   std::chrono::milliseconds elapsed{0};
 
   bool completed() const { return !error; }
@@ -79,6 +84,9 @@ HttpResponse perform(const HttpRequest& request);
 
 // Checks the libcurl version and initializes it once; throws shotchain::Error when too old.
 void ensure_curl_ready();
+
+// The User-Agent every request sends: "shotchain/<version>".
+std::string user_agent();
 
 // Version text of the linked libcurl.
 std::string curl_version_text();

@@ -57,7 +57,14 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
   // HTTP-date (IMF-fixdate, RFC 850 or asctime); curl_getdate parses all three.
   time_t when = curl_getdate(std::string(value).c_str(), nullptr);
   if (when < 0) return std::nullopt;
-  auto at = std::chrono::system_clock::from_time_t(when);
+  // Compared in seconds before any conversion: a date centuries ahead would overflow the
+  // clock's nanosecond count (signed overflow). A year is past any cap.
+  const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+  const std::int64_t ahead = static_cast<std::int64_t>(when) - now_s.count();
+  constexpr std::int64_t kYear = 365LL * 24 * 3600;
+  if (ahead <= 0) return std::chrono::milliseconds(0);
+  if (ahead > kYear) return std::chrono::hours(24 * 365);
+  auto at = std::chrono::system_clock::time_point(std::chrono::seconds(when));
   if (at <= now) return std::chrono::milliseconds(0);
   return std::chrono::duration_cast<std::chrono::milliseconds>(at - now);
 }

@@ -143,11 +143,4 @@ bool has_header_breaking_chars(std::string_view value) {
   return value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
-std::string scrub(std::string text, std::string_view secret) {
-  if (secret.empty()) return text;
-  for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 10))
-    text.replace(pos, secret.size(), "<redacted>");
-  return text;
-}
-
 } // namespace shotchain::remote

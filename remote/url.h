@@ -36,7 +36,4 @@ std::string resolve_location(std::string_view base, std::string_view location);
 // True when `value` holds CR, LF or NUL (refused in anything that goes into a header).
 bool has_header_breaking_chars(std::string_view value);
 
-// Replaces every occurrence of `secret` (when non-empty) in `text` with "<redacted>".
-std::string scrub(std::string text, std::string_view secret);
-
 } // namespace shotchain::remote

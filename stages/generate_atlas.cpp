@@ -42,6 +42,7 @@ AtlasBackendOptions atlas_options(const std::string& api_base_flag, const std::s
     o.client.poll.deadline =
         std::chrono::milliseconds(static_cast<std::int64_t>(deadline_seconds * 1000.0));
   o.upload_cache = default_upload_cache_path();
+  o.cache_dir = default_cache_dir();
   apply_tuning_from_environment(o);
   return o;
 }
@@ -112,7 +113,9 @@ std::string iso8601_utc(std::chrono::system_clock::time_point t) {
 }
 
 AtlasBackend::AtlasBackend(AtlasBackendOptions options)
-    : options_(std::move(options)), cache_(std::make_shared<UploadCache>(options_.upload_cache)) {
+    : options_(std::move(options)),
+      cache_(std::make_shared<UploadCache>(options_.upload_cache)),
+      catalogue_(std::make_shared<ModelCatalogue>(options_.cache_dir)) {
   options_.download.secret = options_.client.api_key;
   if (!options_.download.log) options_.download.log = options_.client.log;
   remote::AtlasClient check(options_.client); // validates base URL and key now
@@ -127,9 +130,12 @@ remote::AtlasClient AtlasBackend::client(const StageContext& context) const {
 
 void AtlasBackend::preflight(const GenerationRequest& r) {
   const std::string w = who(r);
-  check_model_id(r.model.empty() ? std::string(remote::kDefaultModel) : r.model);
+  const std::string model = r.model.empty() ? std::string(remote::kDefaultModel) : r.model;
+  check_model_id(model);
   check_prompt(r.prompt);
   check_duration(r.duration);
+  check_against_schema(model_facts(model).schema, w, r.prompt, r.duration, !r.end_image.empty(),
+                       r.prompt_expansion);
   if (!r.reference_image.empty())
     check_reference_image(r.reference_image, w + ": reference " + r.reference_image.string());
   if (!r.end_image.empty()) {
@@ -145,18 +151,32 @@ void AtlasBackend::preflight(const GenerationRequest& r) {
     throw Error(Failure::bad_input, r.output.string() + ": the folder does not exist");
 }
 
-std::string AtlasBackend::upload_image(const std::filesystem::path& image, StageContext& context) {
+ModelFacts AtlasBackend::model_facts(const std::string& model) {
+  return catalogue_->facts(remote::AtlasClient(options_.client), model);
+}
+
+std::string AtlasBackend::upload_image(const std::filesystem::path& image, StageContext& context,
+                                       bool fresh) {
   auto facts = check_reference_image(image, image.string());
   std::string name = image.filename().string();
   std::string hash = sha256_file(image);
-  if (auto hit = cache_->find(hash, name)) {
-    context.report(ProgressEvent::Kind::log, "upload",
-                   name + ": already uploaded (content hash " + hash.substr(0, 12) + ")");
-    return *hit;
+  const std::string& base = options_.client.api_base;
+  auto c = client(context);
+  if (!fresh) {
+    if (auto hit = cache_->find(base, hash, name)) {
+      if (c.url_alive(*hit)) {
+        context.report(ProgressEvent::Kind::log, "upload",
+                       name + ": already uploaded (content hash " + hash.substr(0, 12) + ")");
+        return *hit;
+      }
+      context.report(ProgressEvent::Kind::log, "upload",
+                     name + ": the cached upload has expired; uploading it again");
+    }
   }
+  cache_->forget(base, hash, name);
   context.report(ProgressEvent::Kind::progress, "upload", "uploading " + name);
-  auto up = client(context).upload(image, name, facts.content_type);
-  cache_->store(hash, name, up.download_url);
+  auto up = c.upload(image, name, facts.content_type);
+  cache_->store(base, hash, name, up.download_url);
   return up.download_url;
 }
 
@@ -168,53 +188,105 @@ GenerationResult AtlasBackend::generate(const GenerationRequest& r, const Genera
   preflight(r);
   if (r.reference_image.empty()) throw Error(Failure::bad_input, who(r) + ": no reference image");
   std::string image_url = resume.upload_url;
-  if (image_url.empty()) {
-    context.report(ProgressEvent::Kind::started, "upload", r.reference_image.filename().string());
-    image_url = upload_image(r.reference_image, context);
-    if (hooks.on_upload) hooks.on_upload(image_url);
+  if (!image_url.empty() && !client(context).url_alive(image_url)) {
+    context.report(ProgressEvent::Kind::log, "upload",
+                   r.reference_image.filename().string() +
+                       ": the journalled upload has expired; uploading it again");
+    image_url.clear();
   }
+  auto upload_all = [&](bool fresh) {
+    if (image_url.empty() || fresh) {
+      context.report(ProgressEvent::Kind::started, "upload", r.reference_image.filename().string());
+      image_url = upload_image(r.reference_image, context, fresh);
+      if (hooks.on_upload) hooks.on_upload(image_url);
+    }
+  };
+  upload_all(false);
   std::string end_url;
   if (!r.end_image.empty()) end_url = upload_image(r.end_image, context);
-  return generate_from_urls(r, image_url, end_url, resume, hooks, context);
+  try {
+    return generate_from_urls(r, image_url, end_url, resume, hooks, context);
+  } catch (const remote::ImageUnreachable& e) {
+    // The refusal created no job: upload again (the storage URL died) and submit once more.
+    context.report(ProgressEvent::Kind::log, "upload",
+                   std::string(e.what()) + "; uploading again and submitting once more");
+    upload_all(true);
+    if (!r.end_image.empty()) end_url = upload_image(r.end_image, context, true);
+    GenerationResume again = resume;
+    again.intent_time.clear();
+    again.upload_url = image_url;
+    return generate_from_urls(r, image_url, end_url, again, hooks, context);
+  }
 }
 
-GenerationResult AtlasBackend::generate_from_urls(
-    const GenerationRequest& r, const std::string& image_url, const std::string& end_image_url,
-    const GenerationResume& resume, const GenerationHooks& hooks, StageContext& context) {
+std::string AtlasBackend::adopt_hint(const GenerationRequest& r,
+                                     const remote::UnconfirmedSubmit& e) const {
+  const auto& ids = e.candidates();
+  std::string list;
+  for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
+  std::string id = ids.size() == 1 ? ids.front() : "PREDICTION_ID";
+  std::string hint = ids.empty() ? "; look for it in the console or with `shotchain history`"
+                                 : "; candidates: " + list;
+  if (!options_.job_file.empty() && !r.shot_id.empty()) {
+    std::string target = r.shot_id;
+    if (r.segments > 1) target += "/" + std::to_string(r.segment + 1);
+    hint += "; attach the right one with `shotchain adopt " + options_.job_file + " " + target +
+            " " + id + "` (the journal keeps the intent)";
+  } else {
+    hint += "; fetch the right one with `shotchain prediction " + id + " -o " +
+            (r.output.empty() ? std::string("OUT.mp4") : r.output.string()) + "`";
+  }
+  return hint;
+}
+
+// Submits (or adopts a journalled or lost submit) and waits for the job; returns the output URL.
+std::string AtlasBackend::submit_and_await(const GenerationRequest& r, remote::GenerateRequest& g,
+                                           const GenerationResume& resume,
+                                           const GenerationHooks& hooks, StageContext& context,
+                                           std::string& id) {
   const std::string w = who(r);
   auto c = client(context);
-  remote::GenerateRequest g;
-  g.model = r.model.empty() ? std::string(remote::kDefaultModel) : r.model;
-  g.prompt = r.prompt;
-  g.image = image_url;
-  g.end_image = end_image_url;
-  g.duration = r.duration;
-  g.prompt_expansion = r.prompt_expansion;
-
-  GenerationResult result;
-  result.upload_url = image_url;
-  std::string output_url = resume.output_url;
-  std::string id = resume.prediction_id;
-  if (output_url.empty()) {
-    if (id.empty()) {
-      check_model_id(g.model);
-      check_prompt(g.prompt);
-      check_duration(g.duration);
-      if (g.image.empty()) throw Error(Failure::bad_input, w + ": no reference image");
-      if (auto why = remote::url_policy_violation(g.image); !why.empty())
-        throw Error(Failure::bad_input, w + ": --image-url: " + why);
-      if (!g.end_image.empty())
-        if (auto why = remote::url_policy_violation(g.end_image); !why.empty())
-          throw Error(Failure::bad_input, w + ": end image URL: " + why);
+  std::optional<std::chrono::steady_clock::time_point> submitted_at;
+  if (id.empty()) {
+    check_model_id(g.model);
+    check_prompt(g.prompt);
+    check_duration(g.duration);
+    if (g.image.empty()) throw Error(Failure::bad_input, w + ": no reference image");
+    if (auto why = remote::url_policy_violation(g.image); !why.empty())
+      throw Error(Failure::bad_input, w + ": --image-url: " + why);
+    if (!g.end_image.empty())
+      if (auto why = remote::url_policy_violation(g.end_image); !why.empty())
+        throw Error(Failure::bad_input, w + ": end image URL: " + why);
+    ModelFacts facts = model_facts(g.model);
+    if (!facts.from_service && !builtin_noted_.exchange(true))
+      context.report(ProgressEvent::Kind::log, "generate",
+                     "model " + g.model + ": using " + facts.note);
+    check_against_schema(facts.schema, w, g.prompt, g.duration, !g.end_image.empty(),
+                         g.prompt_expansion);
+    if (auto name = facts.schema.end_frame_field(); !name.empty()) g.end_image_field = name;
+    for (const auto& f : facts.schema.fields) g.declared_fields.push_back(f.name);
+    try {
       // A crash between the intent and the answer: the job may exist already.
       if (!resume.intent_time.empty()) {
         if (auto ms = remote::parse_timestamp_ms(resume.intent_time)) {
           auto when = std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms));
-          if (auto found = c.find_in_history(g, when)) {
-            id = found->id;
+          auto found = c.find_in_history(g, when);
+          std::vector<std::string> ids;
+          for (const auto& p : found.candidates) ids.push_back(p.id);
+          if (found.candidates.size() == 1) {
+            id = found.candidates.front().id;
             context.report(ProgressEvent::Kind::log, "generate",
                            "adopted " + id + " from the history (journalled intent " +
                                resume.intent_time + ")");
+          } else if (!found.readable || !found.candidates.empty()) {
+            throw remote::UnconfirmedSubmit(
+                w + ": a submit journalled at " + resume.intent_time +
+                    " may have created a paid job and " +
+                    (found.readable
+                         ? std::to_string(ids.size()) + " jobs could be it"
+                         : "the history could not be read (" + found.why_unreadable + ")") +
+                    "; it was not resent",
+                ids);
           }
         }
       }
@@ -225,27 +297,57 @@ GenerationResult AtlasBackend::generate_from_urls(
           if (hooks.on_intent) hooks.on_intent(iso8601_utc(intent.time));
         });
         id = sub.prediction.id;
+        submitted_at = std::chrono::steady_clock::now();
         if (sub.outcome == remote::SubmitOutcome::adopted)
           context.report(ProgressEvent::Kind::log, "generate",
                          "the submit's answer was lost; adopted " + id + " from the history");
       }
-      if (hooks.on_prediction_id) hooks.on_prediction_id(id);
+    } catch (const remote::UnconfirmedSubmit& e) {
+      throw remote::UnconfirmedSubmit(w + ": " + e.what() + adopt_hint(r, e), e.candidates());
     }
-    context.report(ProgressEvent::Kind::progress, "generate", "prediction " + id, -1, "submitted");
-    std::string last;
-    auto done = c.await(id, [&](const remote::Prediction& p) {
-      if (p.status == last) return;
-      last = p.status;
-      if (hooks.on_status) hooks.on_status(p.status);
-      context.report(ProgressEvent::Kind::progress, "generate", "prediction " + id, -1, p.status);
-    });
-    output_url = done.outputs.front();
+    if (hooks.on_prediction_id) hooks.on_prediction_id(id);
+  }
+  context.report(ProgressEvent::Kind::progress, "generate", "prediction " + id, -1, "submitted");
+  std::string last;
+  auto done = c.await(
+      id,
+      [&](const remote::Prediction& p) {
+        if (p.status == last) return;
+        last = p.status;
+        if (hooks.on_status) hooks.on_status(p.status);
+        context.report(ProgressEvent::Kind::progress, "generate", "prediction " + id, -1, p.status);
+      },
+      submitted_at);
+  return done.outputs.front();
+}
+
+GenerationResult AtlasBackend::generate_from_urls(
+    const GenerationRequest& r, const std::string& image_url, const std::string& end_image_url,
+    const GenerationResume& resume, const GenerationHooks& hooks, StageContext& context) {
+  remote::GenerateRequest g;
+  g.model = r.model.empty() ? std::string(remote::kDefaultModel) : r.model;
+  g.prompt = r.prompt;
+  g.image = image_url;
+  g.end_image = end_image_url;
+  g.duration = r.duration;
+  g.prompt_expansion = r.prompt_expansion;
+
+  std::string output_url = resume.output_url;
+  std::string id = resume.prediction_id;
+  if (!output_url.empty() && !id.empty() && !client(context).url_alive(output_url)) {
+    // A journalled output URL expired (signed storage): the job gives a fresh one.
+    context.report(ProgressEvent::Kind::log, "download",
+                   "the journalled output URL has expired; asking prediction " + id + " again");
+    output_url.clear();
+  }
+  if (output_url.empty()) {
+    output_url = submit_and_await(r, g, resume, hooks, context, id);
     if (hooks.on_output_url) hooks.on_output_url(output_url);
   }
   auto fetched =
       download_verified(output_url, r.output, r.expected_frames(), context, r.last_frame);
   fetched.prediction_id = id;
-  fetched.upload_url = result.upload_url;
+  fetched.upload_url = image_url;
   return fetched;
 }
 
@@ -272,6 +374,9 @@ GenerationResult AtlasBackend::download_verified(const std::string& url,
   if (ec)
     throw Error(Failure::runtime,
                 output.string() + ": cannot move the clip into place: " + ec.message());
+  if (!check.difference.empty())
+    context.report(ProgressEvent::Kind::log, "verify",
+                   output.filename().string() + ": " + check.difference);
   context.report(ProgressEvent::Kind::finished, "verify",
                  output.filename().string() + ": " + std::to_string(check.frames) + " frames, " +
                      std::to_string(d.bytes) + " bytes");

@@ -6,17 +6,28 @@
 //   -> upload (cached by content hash; on_upload) -> submit (on_intent before the POST; the
 //   money rule in remote::AtlasClient; on_prediction_id) -> await (poll with backoff to a
 //   deadline; on_status) -> on_output_url -> download (.part, resume, size cap) -> verify
-//   (decodes, 25 fps, duration x 25 frames within one) -> rename into place.
+//   (decodes, has video; its rate, frame count and size are recorded, never a reason to throw
+//   a paid clip away) -> rename into place.
+// Before the first submit the model's catalogue entry and schema are read (stages/
+// generate_catalogue.h): the end frame goes under the declared name, only declared fields are
+// sent, and what the schema would refuse is refused locally (exit 2).
+// Uploads expire: a cached or journalled upload URL is checked (HEAD, no key) before a submit
+// uses it and uploaded again when dead; a submit refused because the service could not fetch
+// an image uploads it again and submits once more (the refusal created no job).
 // Resume: a journalled output_url skips to the download; a prediction_id is awaited without
 // submitting again; an intent_time without an id is first looked up in /model/history (the
-// answer may have been lost in a crash) and only submitted when the history shows no job.
+// answer may have been lost in a crash) and only submitted when a readable history shows no
+// job that could be it. A submit that cannot be confirmed stops (exit 1) naming the candidate
+// ids and the `shotchain adopt` command.
 // No curl or RapidJSON type appears here.
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "remote/atlas.h"
 #include "remote/download.h"
+#include "stages/generate_catalogue.h"
 #include "stages/generate_upload_cache.h"
 #include "stages/stage.h"
 
@@ -26,6 +37,8 @@ struct AtlasBackendOptions {
   remote::AtlasConfig client;         // base URL, key, timeouts, retries, polling deadline
   remote::DownloadOptions download;   // size cap, stall limit, redirects
   std::filesystem::path upload_cache; // persisted cache file; "" keeps it in memory
+  std::filesystem::path cache_dir;    // catalogue and schema cache; "" keeps nothing
+  std::string job_file; // the job spec being run ("" for `generate`): named in adopt hints
 };
 
 // The options the command uses: base URL from `api_base_flag`, else env ATLASCLOUD_API_BASE,
@@ -77,16 +90,28 @@ class AtlasBackend final : public GenerationBackend {
                                      int expected_frames, StageContext& context,
                                      const std::filesystem::path& last_frame = {});
 
-  // Uploads (or finds in the cache) one image; returns its URL.
-  std::string upload_image(const std::filesystem::path& image, StageContext& context);
+  // Uploads (or finds in the cache, alive) one image; returns its URL. `fresh`: never the cache.
+  std::string upload_image(const std::filesystem::path& image, StageContext& context,
+                           bool fresh = false);
+
+  // The catalogue's entry and schema of `model` (cached; the built-in table when offline).
+  ModelFacts model_facts(const std::string& model);
+  ModelCatalogue& catalogue() { return *catalogue_; }
 
   // A client bound to `context`'s cancellation.
   remote::AtlasClient client(const StageContext& context) const;
   const AtlasBackendOptions& options() const { return options_; }
 
  private:
+  std::string submit_and_await(const GenerationRequest& r, remote::GenerateRequest& g,
+                               const GenerationResume& resume, const GenerationHooks& hooks,
+                               StageContext& context, std::string& id);
+  std::string adopt_hint(const GenerationRequest& r, const remote::UnconfirmedSubmit& e) const;
+
   AtlasBackendOptions options_;
   std::shared_ptr<UploadCache> cache_;
+  std::shared_ptr<ModelCatalogue> catalogue_;
+  std::atomic<bool> builtin_noted_{false};
 };
 
 } // namespace shotchain::stages

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json_read.h"
 
 namespace shotchain::stages {
 namespace {
@@ -35,10 +36,10 @@ void UploadCache::load() {
   ss << in.rdbuf();
   std::string text = ss.str();
   rapidjson::Document doc;
-  doc.Parse(text.c_str(), text.size());
-  if (doc.HasParseError() || !doc.IsObject()) return; // a damaged cache is just a cold cache
-  auto it = doc.FindMember("uploads");
-  if (it == doc.MemberEnd() || !it->value.IsObject()) return;
+  if (!json::parse(doc, text) || !doc.IsObject()) return; // a damaged cache is a cold cache
+  const rapidjson::Value& root = doc; // const iterators: no C++20 reversed-operator ambiguity
+  auto it = root.FindMember("uploads");
+  if (it == root.MemberEnd() || !it->value.IsObject()) return;
   for (const auto& m : it->value.GetObject()) {
     if (!m.value.IsObject() || !m.value.HasMember("url") || !m.value["url"].IsString()) continue;
     Entry e;
@@ -67,37 +68,50 @@ void UploadCache::save() const {
   }
   w.EndObject();
   w.EndObject();
+  write_private_file(file_, sb.GetString());
+}
+
+void write_private_file(const std::filesystem::path& file, const std::string& bytes) {
   std::error_code ec;
-  if (file_.has_parent_path()) std::filesystem::create_directories(file_.parent_path(), ec);
-  auto tmp = std::filesystem::path(file_.string() + ".tmp");
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+  auto tmp = std::filesystem::path(file.string() + ".tmp");
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(Failure::runtime, file_.string() + ": cannot write the upload cache");
-    out << sb.GetString();
-    if (!out.flush()) throw Error(Failure::runtime, file_.string() + ": write failed");
+    if (!out) throw Error(Failure::runtime, file.string() + ": cannot write");
+    ::chmod(tmp.c_str(), 0600);
+    out << bytes;
+    if (!out.flush()) throw Error(Failure::runtime, file.string() + ": write failed");
   }
-  ::chmod(tmp.c_str(), 0600);
-  std::filesystem::rename(tmp, file_, ec);
+  std::filesystem::rename(tmp, file, ec);
   if (ec) {
     std::filesystem::remove(tmp, ec);
-    throw Error(Failure::runtime, file_.string() + ": cannot replace the upload cache");
+    throw Error(Failure::runtime, file.string() + ": cannot replace it");
   }
 }
 
-std::optional<std::string> UploadCache::find(const std::string& hash, const std::string& name) {
+std::optional<std::string> UploadCache::find(const std::string& base, const std::string& hash,
+                                             const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
   load();
-  auto it = entries_.find(hash + "/" + name);
+  auto it = entries_.find(base + " " + hash + "/" + name);
   if (it == entries_.end()) return std::nullopt;
   if (now_seconds() - it->second.stored_at > max_age_.count()) return std::nullopt;
   return it->second.url;
 }
 
-void UploadCache::store(const std::string& hash, const std::string& name, const std::string& url) {
+void UploadCache::store(const std::string& base, const std::string& hash, const std::string& name,
+                        const std::string& url) {
   std::lock_guard<std::mutex> lock(mu_);
   load();
-  entries_[hash + "/" + name] = Entry{url, now_seconds()};
+  entries_[base + " " + hash + "/" + name] = Entry{url, now_seconds()};
   save();
+}
+
+void UploadCache::forget(const std::string& base, const std::string& hash,
+                         const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  load();
+  if (entries_.erase(base + " " + hash + "/" + name) > 0) save();
 }
 
 } // namespace shotchain::stages

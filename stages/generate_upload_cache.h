@@ -1,6 +1,7 @@
 #pragma once
-// The upload cache: the same image bytes are uploaded once. Keyed by the SHA-256 of the
-// content (plus the file name the service saw, since it classifies by extension), persisted as
+// The upload cache: the same image bytes are uploaded once per API base. Keyed by the API base
+// (another base never reuses these URLs), the SHA-256 of the content and the file name the
+// service saw (it classifies by extension), persisted as
 // a small JSON file so the pipeline reuses it across runs. Thread-safe; writes are atomic
 // (temporary file + rename). Storage URLs may be signed: the file is written with mode 0600
 // and entries expire after `max_age`.
@@ -18,8 +19,13 @@ class UploadCache {
   // `file` "" keeps the cache in memory only.
   explicit UploadCache(std::filesystem::path file = {},
                        std::chrono::seconds max_age = std::chrono::hours(24));
-  std::optional<std::string> find(const std::string& content_hash, const std::string& name);
-  void store(const std::string& content_hash, const std::string& name, const std::string& url);
+  std::optional<std::string> find(const std::string& api_base, const std::string& content_hash,
+                                  const std::string& name);
+  void store(const std::string& api_base, const std::string& content_hash, const std::string& name,
+             const std::string& url);
+  // Drops an entry whose URL no longer serves.
+  void forget(const std::string& api_base, const std::string& content_hash,
+              const std::string& name);
   const std::filesystem::path& file() const { return file_; }
 
  private:
@@ -33,7 +39,11 @@ class UploadCache {
   std::chrono::seconds max_age_;
   std::mutex mu_;
   bool loaded_ = false;
-  std::map<std::string, Entry> entries_; // key: hash + "/" + name
+  std::map<std::string, Entry> entries_; // key: api base + " " + hash + "/" + name
 };
+
+// Writes `bytes` to `file` readable by its owner only (0600: it may hold signed URLs), through
+// a temporary file and a rename; creates the folder. Throws Error(runtime).
+void write_private_file(const std::filesystem::path& file, const std::string& bytes);
 
 } // namespace shotchain::stages

@@ -1,8 +1,11 @@
 #pragma once
 // Verifies a downloaded clip before it is renamed into place: it opens with the codecs layer,
-// has a video stream at 25 fps, and decodes to duration x 25 frames (within one frame).
+// has a video stream, and decodes. Its rate, frame count and size are measured and recorded:
+// a paid clip is never thrown away for them (assembly conforms rate and size); only a file
+// that does not decode is refused.
 #include <filesystem>
 #include <functional>
+#include <string>
 
 namespace shotchain::stages {
 
@@ -11,10 +14,16 @@ struct ClipCheck {
   int width = 0;
   int height = 0;
   double fps = 0;
+  std::string difference; // how it differs from 25 fps and the expected frames ("" if not)
 };
 
+// "" when `frames` is within one of `expected_frames` (0: 150 or 250) and `fps` is 25 (or
+// unmeasured); else e.g. "24.000 fps, 145 frames (expected 25 fps, 150 frames): kept as
+// delivered, conformed in assembly".
+std::string clip_difference(int frames, double fps, int expected_frames);
+
 // `expected_frames` 0 accepts 150 or 250 (a 6 s or 10 s clip). Throws Error(runtime) naming
-// the file (`shown`) when the clip is not what the service promises.
+// the file (`shown`) when the clip does not decode or has no frames.
 // With `last_png`, the last decoded frame is saved there (lossless) once the clip passed.
 ClipCheck verify_clip(const std::filesystem::path& file, int expected_frames,
                       const std::string& shown, const std::function<bool()>& cancelled = {},

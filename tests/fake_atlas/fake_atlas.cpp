@@ -117,6 +117,16 @@ struct FakeAtlas::Impl {
   std::vector<std::string> ranges;
   std::string last_body;
   int counter = 0;
+  // issue 9 variants
+  std::string id_key = "id", id_where = "data", output_form = "outputs", history_mode = "echo";
+  int warmup_404 = 0;
+  int output_generation = 0;
+  std::map<std::string, int> reads; // per job id
+  std::vector<std::string> expired; // upload paths
+  bool catalogue = false, strict = false;
+  std::string end_frame_field = "end_image", price = "0.23", balance;
+  int public_with_auth = 0, balance_calls = 0;
+  std::string user_agent;
 
   void reset_locked() {
     faults.clear();
@@ -142,6 +152,20 @@ struct FakeAtlas::Impl {
     other_port = 0;
     ranges.clear();
     last_body.clear();
+    id_key = "id";
+    id_where = "data";
+    output_form = "outputs";
+    history_mode = "echo";
+    warmup_404 = 0;
+    output_generation = 0;
+    reads.clear();
+    expired.clear();
+    catalogue = strict = false;
+    end_frame_field = "end_image";
+    price = "0.23";
+    balance.clear();
+    public_with_auth = balance_calls = 0;
+    user_agent.clear();
   }
 
   std::optional<Fault> take_fault(Route r) {
@@ -172,7 +196,9 @@ struct FakeAtlas::Impl {
   }
 
   std::string output_url(const Job& j) const {
-    return "http://127.0.0.1:" + std::to_string(api_port) + "/storage/outputs/" + j.id + ".mp4";
+    // Signed with the current output generation: expire_outputs() makes older URLs dead.
+    return "http://127.0.0.1:" + std::to_string(api_port) + "/storage/outputs/" + j.id + ".mp4" +
+           (output_generation ? "?gen=" + std::to_string(output_generation) : "");
   }
 
   std::string job_json(const Job& j, bool with_inputs) const {
@@ -182,9 +208,13 @@ struct FakeAtlas::Impl {
                     ",\"created_at\":" + json_str(iso_time(j.created));
     bool done = state == "completed";
     bool failed = state == "failed" || state == "canceled" || state == "timeout";
-    s += ",\"outputs\":[";
-    if (done) s += json_str(output_url(j));
-    s += "]";
+    if (output_form == "output") {
+      if (done) s += ",\"output\":" + json_str(output_url(j));
+    } else {
+      s += output_form == "output_list" ? ",\"output\":[" : ",\"outputs\":[";
+      if (done) s += json_str(output_url(j));
+      s += "]";
+    }
     if (failed)
       s += ",\"error\":" + json_str(j.error.empty() ? final_error : j.error);
     else
@@ -297,6 +327,19 @@ struct FakeAtlas::Impl {
     j.prompt = str(*in, "prompt");
     j.image = str(*in, "image");
     j.end_image = str(*in, "end_image");
+    if (j.end_image.empty()) j.end_image = str(*in, "last_image");
+    std::string undeclared;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (catalogue && strict)
+        for (const auto& m : static_cast<const rapidjson::Value&>(doc).GetObject()) {
+          std::string name = m.name.GetString();
+          bool known = name == "model" || name == "prompt" || name == "image" ||
+                       name == "duration" || name == "enable_prompt_expansion" ||
+                       (!end_frame_field.empty() && name == end_frame_field);
+          if (!known) undeclared = name;
+        }
+    }
     if (in->HasMember("duration") && (*in)["duration"].IsInt())
       j.duration = (*in)["duration"].GetInt();
     if (in->HasMember("enable_prompt_expansion") && (*in)["enable_prompt_expansion"].IsBool())
@@ -316,6 +359,10 @@ struct FakeAtlas::Impl {
       problem = "duration must be 6 or 10";
     else if (!j.end_image.empty() && j.image.empty())
       problem = "end_image needs image";
+    else if (!undeclared.empty())
+      problem = "unknown field: " + undeclared;
+    else if (upload_expired(j.image) || upload_expired(j.end_image))
+      problem = "image could not be fetched: " + j.image;
     auto fault = take_fault(Route::generate);
     if (problem.empty() && fault && fault->kind == Fault::Kind::status && !fault->create_job) {
       apply_common_fault(*fault, req, res, "");
@@ -339,11 +386,27 @@ struct FakeAtlas::Impl {
       j.final_state = final_state;
       j.error = final_error;
       jobs.push_back(j);
-      body = envelope("{\"id\":" + json_str(j.id) + ",\"status\":\"created\",\"model\":" +
-                      json_str(j.model) + ",\"created_at\":" + json_str(iso_time(j.created)) + "}");
+      std::string obj = (id_key.empty() ? std::string("{")
+                                        : "{" + json_str(id_key) + ":" + json_str(j.id) + ",") +
+                        "\"status\":\"created\",\"model\":" + json_str(j.model) +
+                        ",\"created_at\":" + json_str(iso_time(j.created)) + "}";
+      if (id_where == "top" || flat)
+        body = obj;
+      else if (id_where == "data.data")
+        body = "{\"code\":200,\"message\":\"success\",\"data\":{\"data\":" + obj + "}}";
+      else
+        body = envelope(obj);
     }
     if (fault && apply_common_fault(*fault, req, res, body)) return;
     res.set_content(body, "application/json");
+  }
+
+  bool upload_expired(const std::string& url) {
+    if (url.empty()) return false;
+    std::lock_guard<std::mutex> lock(mu);
+    for (const auto& path : expired)
+      if (url.find(path) != std::string::npos) return true;
+    return false;
   }
 
   void handle_prediction(const httplib::Request& req, httplib::Response& res) {
@@ -354,6 +417,11 @@ struct FakeAtlas::Impl {
     bool failed = false;
     {
       std::lock_guard<std::mutex> lock(mu);
+      if (++reads[id] <= warmup_404) {
+        res.status = 404;
+        res.set_content(error_body(404, "prediction not found"), "application/json");
+        return;
+      }
       auto it = std::find_if(jobs.begin(), jobs.end(), [&](const Job& j) { return j.id == id; });
       if (it == jobs.end()) {
         res.status = 404;
@@ -379,10 +447,16 @@ struct FakeAtlas::Impl {
     std::string body;
     {
       std::lock_guard<std::mutex> lock(mu);
+      if (history_mode == "absent") {
+        res.status = 404;
+        res.set_content("404 page not found", "text/plain");
+        return;
+      }
+      bool echo = echo_inputs && history_mode == "echo";
       std::string items = "[";
       for (auto it = jobs.rbegin(); it != jobs.rend(); ++it) {
         if (items.size() > 1) items += ",";
-        items += job_json(*it, echo_inputs);
+        items += job_json(*it, echo);
       }
       items += "]";
       body = flat ? items
@@ -427,6 +501,75 @@ struct FakeAtlas::Impl {
     res.set_content(body, "application/json");
   }
 
+  void note_public(const httplib::Request& req) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (req.has_header("Authorization")) ++public_with_auth;
+  }
+
+  void handle_models(const httplib::Request& req, httplib::Response& res) {
+    note_public(req);
+    std::lock_guard<std::mutex> lock(mu);
+    if (!catalogue) {
+      res.status = 404;
+      res.set_content(error_body(404, "not found"), "application/json");
+      return;
+    }
+    std::string o = "http://127.0.0.1:" + std::to_string(api_port);
+    auto model = [&](const std::string& id, int n, const std::string& p) {
+      return "{\"model\":" + json_str(id) + ",\"type\":\"Video\",\"displayName\":" + json_str(id) +
+             ",\"schema\":" + json_str(o + "/schemas/" + std::to_string(n) + ".json") +
+             ",\"price\":{\"actual\":{\"base_price\":" + json_str(p) +
+             "},\"origin\":{\"base_price\":\"0.28\"}},\"display_console\":true}";
+    };
+    res.set_content("{\"code\":200,\"msg\":\"ok\",\"data\":[" +
+                        model("minimax/hailuo-02/standard", 1, price) + "," +
+                        model("minimax/hailuo-02/fast", 2, "0.10") + "]}",
+                    "application/json");
+  }
+
+  void handle_schema(const httplib::Request& req, httplib::Response& res) {
+    note_public(req);
+    std::lock_guard<std::mutex> lock(mu);
+    std::string n = req.matches[1];
+    if (!catalogue || (n != "1" && n != "2")) {
+      res.status = 404;
+      return;
+    }
+    std::string props =
+        "\"prompt\":{\"type\":\"string\",\"maxLength\":2000,\"description\":\"What happens\"},"
+        "\"image\":{\"type\":\"string\"},"
+        "\"duration\":{\"type\":\"integer\",\"enum\":[6,10],\"default\":6},"
+        "\"enable_prompt_expansion\":{\"type\":\"boolean\",\"default\":false}";
+    if (n == "1" && !end_frame_field.empty())
+      props += "," + json_str(end_frame_field) + ":{\"type\":\"string\"}";
+    res.set_content(
+        "{\"openapi\":\"3.0.0\",\"components\":{\"schemas\":{\"Input\":{"
+        "\"type\":\"object\",\"required\":[\"prompt\",\"image\"],\"properties\":{" +
+            props + "},\"x-order-properties\":[\"prompt\",\"image\",\"duration\"]}}}}",
+        "application/json");
+  }
+
+  void handle_balance(const httplib::Request& req, httplib::Response& res) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ++balance_calls;
+    }
+    if (!check_key(req, res)) return;
+    std::lock_guard<std::mutex> lock(mu);
+    if (balance.empty()) {
+      res.status = 404;
+      res.set_content("404 page not found", "text/plain");
+      return;
+    }
+    auto money = [](const std::string& v) {
+      return "{\"value\":" + json_str(v) + ",\"currency\":\"usd\"}";
+    };
+    res.set_content("{\"code\":200,\"data\":{\"available\":" + money(balance) + ",\"cash\":" +
+                        money(balance) + ",\"bonus\":" + money("0") + ",\"frozen\":" + money("0") +
+                        ",\"account\":{\"id\":\"a1\",\"name\":\"test\",\"type\":\"personal\"}}}",
+                    "application/json");
+  }
+
   // Serves uploads and outputs on either port, honouring Range unless a fault says otherwise.
   void handle_storage(const httplib::Request& req, httplib::Response& res, bool second_port) {
     std::string range = req.get_header_value("Range");
@@ -459,9 +602,18 @@ struct FakeAtlas::Impl {
     auto bytes = std::make_shared<std::string>();
     {
       std::lock_guard<std::mutex> lock(mu);
+      if (std::find(expired.begin(), expired.end(), req.path) != expired.end()) {
+        res.status = 404;
+        return;
+      }
       if (auto it = uploads.find(req.path); it != uploads.end()) {
         *bytes = it->second;
       } else if (req.path.rfind("/storage/outputs/", 0) == 0) {
+        std::string gen = req.get_param_value("gen");
+        if ((gen.empty() ? 0 : std::atoi(gen.c_str())) != output_generation) {
+          res.status = 403; // an expired signature
+          return;
+        }
         std::string id = req.path.substr(17);
         if (id.size() > 4) id = id.substr(0, id.size() - 4);
         auto job = std::find_if(jobs.begin(), jobs.end(), [&](const Job& j) { return j.id == id; });
@@ -533,6 +685,14 @@ FakeAtlas::FakeAtlas() : impl_(std::make_unique<Impl>()) {
   m.api.Post("/api/v1/model/uploadMedia", api_route(&Impl::handle_upload));
   m.api.Get(R"(/api/v1/model/prediction/([^/]+))", api_route(&Impl::handle_prediction));
   m.api.Get("/api/v1/model/history", api_route(&Impl::handle_history));
+  m.api.Get("/api/v1/models", api_route(&Impl::handle_models));
+  m.api.Get(R"(/schemas/([0-9]+)\.json)", api_route(&Impl::handle_schema));
+  m.api.Get("/public/v1/balance", api_route(&Impl::handle_balance));
+  m.api.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->user_agent = req.get_header_value("User-Agent");
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   m.api.Get(R"(/storage/.*)", [this](const httplib::Request& req, httplib::Response& res) {
     impl_->handle_storage(req, res, false);
   });
@@ -587,6 +747,10 @@ void FakeAtlas::inject(Route route, Fault fault) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->faults[route].push_back(std::move(fault));
 }
+void FakeAtlas::clear_faults() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->faults.clear();
+}
 void FakeAtlas::set_flat_envelope(bool flat) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->flat = flat;
@@ -624,6 +788,56 @@ void FakeAtlas::set_output_bytes(std::string bytes) {
 void FakeAtlas::set_history_echoes_inputs(bool on) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->echo_inputs = on;
+}
+
+void FakeAtlas::set_id_key(std::string key, std::string where) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->id_key = std::move(key);
+  impl_->id_where = std::move(where);
+}
+void FakeAtlas::set_output_key(std::string form) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->output_form = std::move(form);
+}
+void FakeAtlas::set_warmup_404(int n) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->warmup_404 = n;
+}
+void FakeAtlas::set_history_mode(std::string mode) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->history_mode = std::move(mode);
+}
+void FakeAtlas::expire_uploads() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  for (const auto& [path, bytes] : impl_->uploads) impl_->expired.push_back(path);
+}
+void FakeAtlas::expire_outputs() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  ++impl_->output_generation;
+}
+void FakeAtlas::set_catalogue(bool on, std::string end_frame_field, bool strict,
+                              std::string price) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->catalogue = on;
+  impl_->end_frame_field = std::move(end_frame_field);
+  impl_->strict = strict;
+  impl_->price = std::move(price);
+}
+void FakeAtlas::set_balance(std::string available) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->balance = std::move(available);
+}
+int FakeAtlas::calls_with_authorization_to_public() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->public_with_auth;
+}
+int FakeAtlas::balance_calls() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->balance_calls;
+}
+std::string FakeAtlas::last_user_agent() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->user_agent;
 }
 
 int FakeAtlas::generate_calls() const {
@@ -728,6 +942,41 @@ const std::string& fake_mp4(int duration_s) {
   ss << in.rdbuf();
   if (ss.str().empty()) throw std::runtime_error("fake atlas: empty " + shared.string());
   return cache[duration_s] = ss.str();
+}
+
+const std::string& fake_mp4_at(int fps, int frames) {
+  static std::mutex mu;
+  static std::map<std::pair<int, int>, std::string> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto key = std::make_pair(fps, frames);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  const std::string name =
+      "fake_" + std::to_string(fps) + "fps_" + std::to_string(frames) + "f_576x324_v1.mp4";
+  std::filesystem::path shared =
+      std::filesystem::path(SHOTCHAIN_BINARY_DIR) / "tests" / "fake_atlas_media" / name;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(shared, ec) ||
+      std::filesystem::file_size(shared, ec) == 0) {
+    std::filesystem::create_directories(shared.parent_path(), ec);
+    auto tmp = shared.parent_path() / (name + ".tmp" + std::to_string(::getpid()) + ".mp4");
+    auto r = run({"ffmpeg",       "-nostdin",
+                  "-hide_banner", "-loglevel",
+                  "error",        "-y",
+                  "-f",           "lavfi",
+                  "-i",           "testsrc2=size=576x324:rate=" + std::to_string(fps),
+                  "-frames:v",    std::to_string(frames),
+                  "-c:v",         "libx264",
+                  "-preset",      "ultrafast",
+                  "-pix_fmt",     "yuv420p",
+                  "-r",           std::to_string(fps),
+                  tmp.string()});
+    if (r.exit_code != 0) throw std::runtime_error("fake atlas: ffmpeg failed: " + r.err);
+    std::filesystem::rename(tmp, shared, ec);
+  }
+  std::ifstream in(shared, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return cache[key] = ss.str();
 }
 
 std::unique_ptr<FakeAtlas>& FakeAtlasEnvironment::instance() {

@@ -96,6 +96,7 @@ class FakeAtlas {
   // ---- behaviour (thread-safe; set before or during a test) ----
   void reset();                          // faults, jobs, counters and settings back to defaults
   void inject(Route route, Fault fault); // queued: consumed in order, `times` each
+  void clear_faults();                   // drops every queued fault (jobs and uploads stay)
   void set_flat_envelope(bool flat);     // answer objects at top level (no code/data wrapper)
   void set_job_latency(std::chrono::milliseconds latency); // queued, processing, then final
   // Final state of new jobs: completed | failed | canceled | timeout | never (stays processing)
@@ -106,6 +107,31 @@ class FakeAtlas {
   void set_drip_interval(std::chrono::milliseconds d); // default 100 ms per 8 bytes
   void set_output_bytes(std::string bytes);            // serve these instead of the generated MP4
   void set_history_echoes_inputs(bool on);             // default true
+
+  // ---- the real service's variants (issue 9), each a switch ----
+  // The key of the job id in a submit answer: id (default), prediction_id, request_id,
+  // predictionId; `where` "data" (default), "top" or "data.data"; key "" answers no id at all.
+  void set_id_key(std::string key, std::string where = "data");
+  // How a finished job gives its video: "outputs" (default, a list), "output_list", "output".
+  void set_output_key(std::string form);
+  // The first `n` reads of each job answer 404 (the read side does not know it yet).
+  void set_warmup_404(int n);
+  // GET /model/history: "echo" (default: entries echo inputs), "blind" (no inputs), "absent"
+  // (404, as if the endpoint did not exist).
+  void set_history_mode(std::string mode);
+  // Every upload made so far stops serving (404); a submit naming one is refused with 400
+  // "image could not be fetched" (no job is created).
+  void expire_uploads();
+  // Every output URL handed out so far answers 403 (an expired signature); a job read again
+  // gives a fresh one.
+  void expire_outputs();
+  // Serve GET /api/v1/models and a schema per model at /schemas/<n>.json (no key needed).
+  // `end_frame_field` "end_image", "last_image" or "" (no end frame declared); `strict`: a
+  // submit with a field the schema does not declare is refused with 400.
+  void set_catalogue(bool on, std::string end_frame_field = "end_image", bool strict = false,
+                     std::string price = "0.23");
+  // GET /public/v1/balance answers `available` (e.g. "12.500000"); "" : 404 (no endpoint).
+  void set_balance(std::string available);
 
   // ---- what happened ----
   int generate_calls() const; // POST /model/generateVideo requests that arrived
@@ -120,6 +146,9 @@ class FakeAtlas {
   std::vector<std::string> job_ids() const;       // oldest first
   std::string last_generate_body() const;
   std::vector<std::string> uploaded_names() const; // filenames of the multipart parts
+  int calls_with_authorization_to_public() const;  // catalogue/schema requests with a key
+  int balance_calls() const;
+  std::string last_user_agent() const;
 
   // Marks a job as finished now (whatever the latency) with `state`.
   void finish_job(const std::string& id, const std::string& state);
@@ -134,6 +163,9 @@ class FakeAtlas {
 // <build>/tests/fake_atlas_media) and held in memory per process. FakeAtlas makes both
 // durations before it serves, so no request waits for an encoder.
 const std::string& fake_mp4(int duration_s);
+
+// A real MP4 at `fps` with exactly `frames` frames (576x324, H.264), made like fake_mp4.
+const std::string& fake_mp4_at(int fps, int frames);
 
 // One fake for a whole test binary: testing::AddGlobalTestEnvironment(new FakeAtlasEnvironment)
 // then FakeAtlasEnvironment::fake() (reset() it in each test's SetUp).

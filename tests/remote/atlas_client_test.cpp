@@ -424,3 +424,65 @@ TEST(RemoteStatus, Classification) {
   EXPECT_EQ(classify_status("mystery", &known), PredictionState::running);
   EXPECT_FALSE(known);
 }
+
+TEST_F(AtlasClientTest, RateLimitedSubmitWaitsAndSendsAgainBounded) {
+  // 429 proves nothing was created: wait and send again, a bounded number of times.
+  fake.inject(Route::generate, Fault::http(429, "slow down").with_retry_after("0").repeat(2));
+  auto c = client();
+  auto sub = c.generate(request("limited"), {});
+  EXPECT_EQ(sub.outcome, SubmitOutcome::created);
+  EXPECT_EQ(fake.generate_calls(), 3);
+  EXPECT_EQ(fake.jobs_created(), 1);
+  EXPECT_EQ(fake.calls(Route::history), 0) << "a 429 is not ambiguous";
+  fake.reset();
+  fake.inject(Route::generate, Fault::http(429, "slow down").repeat(-1));
+  auto e = expect_error([&] { c.generate(request("always"), {}); });
+  EXPECT_EQ(e.failure(), Failure::runtime);
+  EXPECT_NE(std::string(e.what()).find("rate limited"), std::string::npos) << e.what();
+  EXPECT_EQ(fake.generate_calls(), AtlasConfig{}.rate_limit_attempts);
+  EXPECT_EQ(fake.jobs_created(), 0);
+}
+
+TEST_F(AtlasClientTest, A2xxWithoutIdIsAdoptedFromTheHistoryNeverResent) {
+  fake.set_id_key("");
+  auto c = client();
+  auto sub = c.generate(request("no id"), {});
+  EXPECT_EQ(sub.outcome, SubmitOutcome::adopted);
+  EXPECT_EQ(sub.prediction.id, fake.job_ids().at(0));
+  EXPECT_EQ(fake.generate_calls(), 1);
+  fake.reset();
+  fake.set_id_key("");
+  fake.set_history_mode("absent");
+  try {
+    c.generate(request("no id, no history"), {});
+    FAIL() << "an unconfirmed submit must stop";
+  } catch (const UnconfirmedSubmit& u) {
+    errors += u.what();
+    EXPECT_EQ(u.failure(), Failure::runtime);
+    EXPECT_TRUE(u.candidates().empty());
+  }
+  EXPECT_EQ(fake.generate_calls(), 1);
+}
+
+TEST_F(AtlasClientTest, A2xxWithAnErrorInItsBodyIsNeverResent) {
+  // HTTP 200 whose envelope says 500 or 429: the job may exist; never a second POST.
+  for (const char* body :
+       {"{\"code\":500,\"msg\":\"internal\"}", "{\"code\":429,\"msg\":\"slow down\"}"}) {
+    fake.reset();
+    fake.inject(Route::generate, Fault::http(200).with_body(body).creating_job());
+    // A readable history that shows nothing: the old rule would have sent again.
+    fake.inject(Route::history, Fault::http(200).with_body("{\"code\":200,\"data\":[]}"));
+    auto c = client();
+    auto e = expect_error([&] { c.generate(request(body), {}); });
+    EXPECT_EQ(e.failure(), Failure::runtime) << e.what();
+    EXPECT_EQ(fake.generate_calls(), 1) << body;
+  }
+  // HTTP 200 whose envelope says 402 without a job: a refusal; nothing created, not resent.
+  fake.reset();
+  fake.inject(Route::generate, Fault::http(200).with_body("{\"code\":402,\"msg\":\"no funds\"}"));
+  auto c = client();
+  auto e = expect_error([&] { c.generate(request("funds"), {}); });
+  EXPECT_EQ(e.failure(), Failure::refused) << e.what();
+  EXPECT_NE(std::string(e.what()).find("balance"), std::string::npos) << e.what();
+  EXPECT_EQ(fake.generate_calls(), 1);
+}

@@ -1,6 +1,8 @@
 // URL policy, redaction, header checks and the retry policy (pure functions).
 #include <gtest/gtest.h>
 
+#include "common/scrub.h"
+
 #include "common/sha256.h"
 #include "remote/http.h"
 #include "remote/retry.h"
@@ -45,7 +47,8 @@ TEST(RemoteUrl, HeaderBreakingCharactersAndScrub) {
   EXPECT_TRUE(has_header_breaking_chars("a\r\nX-Injected: 1"));
   EXPECT_TRUE(has_header_breaking_chars(std::string("a\0b", 3)));
   EXPECT_FALSE(has_header_breaking_chars("Bearer abc"));
-  EXPECT_EQ(scrub("key=SECRET and SECRET", "SECRET"), "key=<redacted> and <redacted>");
+  shotchain::register_secret("SECRET");
+  EXPECT_EQ(shotchain::scrub("key=SECRET and SECRET"), "key=<redacted> and <redacted>");
 }
 
 TEST(RemoteHttp, HeaderWithCrLfIsRefusedUnsent) {

@@ -133,7 +133,7 @@ TEST_F(GenerateAtlasTest, SameImageIsUploadedOnceEvenAcrossRuns) {
   }
   AtlasBackend again(options()); // reads the persisted cache
   again.generate(request("c.mp4"), {}, hooks(), context);
-  EXPECT_EQ(fake.calls(Route::upload), 1);
+  EXPECT_EQ(fake.calls(Route::upload), 1) << log_text;
   EXPECT_EQ(fake.generate_calls(), 3);
   EXPECT_TRUE(std::filesystem::exists(dir / "state" / "uploads.json"));
 }
@@ -163,6 +163,23 @@ TEST_F(GenerateAtlasTest, ResumeFromOutputUrlOnlyDownloads) {
   EXPECT_EQ(read_file(dir / "a.mp4"), read_file(dir / "b.mp4"));
 }
 
+TEST_F(GenerateAtlasTest, ResumeFromAnExpiredOutputUrlAsksTheJobAgain) {
+  AtlasBackend backend(options());
+  auto first = backend.generate(request("a.mp4"), {}, hooks(), context);
+  fake.expire_outputs(); // days later: the signed output URL answers 403
+  journal.clear();
+  GenerationResume resume;
+  resume.prediction_id = first.prediction_id;
+  resume.output_url = first.output_url;
+  auto again = backend.generate(request("b.mp4"), resume, hooks(), context);
+  EXPECT_EQ(fake.generate_calls(), 1) << "never submitted again";
+  EXPECT_NE(again.output_url, first.output_url);
+  EXPECT_EQ(read_file(dir / "a.mp4"), read_file(dir / "b.mp4"));
+  bool journalled = false;
+  for (const auto& j : journal) journalled |= j.rfind("output ", 0) == 0;
+  EXPECT_TRUE(journalled) << "the fresh URL is journalled";
+}
+
 TEST_F(GenerateAtlasTest, ResumeFromIntentAdoptsTheJobFromHistory) {
   // A crash after the POST left, before its answer was journalled.
   AtlasBackend backend(options());
@@ -182,18 +199,20 @@ TEST_F(GenerateAtlasTest, ResumeFromIntentAdoptsTheJobFromHistory) {
   EXPECT_EQ(fake.generate_calls(), 1) << "adopted, not resubmitted";
 }
 
-TEST_F(GenerateAtlasTest, WrongClipLengthFailsVerificationAndLeavesNothing) {
+TEST_F(GenerateAtlasTest, ClipOfAnotherLengthIsKeptAndTheDifferenceRecorded) {
+  // A paid clip that decodes is never thrown away for its frame count (issue 9).
   fake.set_output_bytes(fake_mp4(10)); // 250 frames for a 6 s request
   AtlasBackend backend(options());
-  try {
-    backend.generate(request(), {}, hooks(), context);
-    FAIL() << "a 250-frame clip passed as 150";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.failure(), Failure::runtime);
-    EXPECT_NE(std::string(e.what()).find("250 frames"), std::string::npos) << e.what();
-  }
-  EXPECT_FALSE(std::filesystem::exists(dir / "clip.mp4"));
+  auto r = backend.generate(request(), {}, hooks(), context);
+  EXPECT_EQ(r.frames, 250);
+  EXPECT_TRUE(std::filesystem::exists(dir / "clip.mp4"));
   EXPECT_FALSE(std::filesystem::exists(dir / "clip.mp4.part"));
+  bool recorded = false;
+  for (const auto& e : sink.events)
+    recorded |= e.stage == "verify" &&
+                e.message.find("250 frames (expected 25 fps, 150 frames)") != std::string::npos;
+  EXPECT_TRUE(recorded) << "the difference is reported";
+  EXPECT_EQ(fake.generate_calls(), 1);
 }
 
 TEST_F(GenerateAtlasTest, NotAVideoFailsVerification) {
@@ -265,4 +284,31 @@ TEST_F(GenerateAtlasTest, SavesTheVerifiedClipsLastFrame) {
   ASSERT_NE(at, std::string::npos) << cmp.err;
   const std::string avg = cmp.err.substr(at + 8, cmp.err.find(' ', at + 8) - at - 8);
   EXPECT_TRUE(avg == "inf" || std::stod(avg) >= 45.0) << cmp.err;
+}
+
+TEST_F(GenerateAtlasTest, ModelFactsFromTheCatalogueElseTheBuiltInTable) {
+  {
+    AtlasBackend offline(options()); // the fake publishes no catalogue: the built-in table
+    auto known = offline.model_facts("minimax/hailuo-02/standard");
+    EXPECT_FALSE(known.from_service);
+    ASSERT_TRUE(known.info.price.has_value());
+    EXPECT_DOUBLE_EQ(*known.info.price, 0.23);
+    EXPECT_EQ(known.schema.end_frame_field(), "end_image");
+    auto other = offline.model_facts("minimax/video-02"); // not refused offline, not priced
+    EXPECT_FALSE(other.from_service);
+    EXPECT_FALSE(other.info.price.has_value());
+    EXPECT_NE(other.note.find("not in the table"), std::string::npos) << other.note;
+  }
+  fake.set_catalogue(true, "last_image", false, "0.31");
+  AtlasBackend online(options());
+  auto f = online.model_facts("minimax/hailuo-02/standard");
+  EXPECT_TRUE(f.from_service);
+  EXPECT_DOUBLE_EQ(*f.info.price, 0.31);
+  EXPECT_EQ(f.schema.end_frame_field(), "last_image");
+  try {
+    online.model_facts("minimax/video-02");
+    FAIL() << "a model the catalogue does not list";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.failure(), Failure::bad_input);
+  }
 }
