@@ -153,6 +153,9 @@ void run_host_stages(RunContext& rc, std::vector<ShotClip>& clips) {
 stitch::Options sequence_options(RunContext& rc, const std::string& provenance) {
   stitch::Options so = base_options(rc, rc.report.sequence);
   so.copy_when_same = true;
+  // Host stages may change the clips' size: without a size in the spec, the sequence takes
+  // the first clip's, as the host made it.
+  if (!rc.opt.before_assembly.empty() && !rc.job.output.width) so.size.reset();
   std::vector<stitch::JoinReport> joins;
   for (std::size_t i = 1; i < rc.opt.lead_clips.size(); ++i) {
     stitch::JoinReport j;
@@ -217,7 +220,7 @@ void assemble_sequence(RunContext& rc) {
   // The same inputs and settings as the last assembly, its files untouched: nothing to do.
   // (Never skipped with host stages: what they make is theirs.)
   std::string fp = "sequence-v2\n" + rc.report.sequence.string() + "\n" +
-                   settings_text(rc, *so.size) + all + "\n" + (rc.job.output.qc ? "qc" : "") +
+                   settings_text(rc, so.size.value_or(stitch::Size{})) + all + "\n" + (rc.job.output.qc ? "qc" : "") +
                    (rc.job.output.contact_sheet ? "sheet" : "") + "\n";
   for (const auto& t : rc.job.output.timelines) fp += t + ",";
   for (const auto& c : seq) fp += "\n" + c.path.string() + " " + file_stamp(c.path);
