@@ -126,6 +126,8 @@ void copy_shot_clip(RunContext& rc, const ShotSpec& shot) {
   st.clip = out;
   st.clip_frames = frames;
   st.clip_done = true;
+  rc.event(ProgressEvent::Kind::finished, shot.id, "shot",
+           "done: " + std::to_string(frames) + " frames");
 }
 
 namespace {
@@ -220,8 +222,9 @@ void assemble_sequence(RunContext& rc) {
   // The same inputs and settings as the last assembly, its files untouched: nothing to do.
   // (Never skipped with host stages: what they make is theirs.)
   std::string fp = "sequence-v2\n" + rc.report.sequence.string() + "\n" +
-                   settings_text(rc, so.size.value_or(stitch::Size{})) + all + "\n" + (rc.job.output.qc ? "qc" : "") +
-                   (rc.job.output.contact_sheet ? "sheet" : "") + "\n";
+                   settings_text(rc, so.size.value_or(stitch::Size{})) + all + "\n" +
+                   (rc.job.output.qc ? "qc" : "") + (rc.job.output.contact_sheet ? "sheet" : "") +
+                   "\n";
   for (const auto& t : rc.job.output.timelines) fp += t + ",";
   for (const auto& c : seq) fp += "\n" + c.path.string() + " " + file_stamp(c.path);
   fp = sha256_hex(fp);

@@ -119,4 +119,4 @@ TEST_P(EncodeOnceTest, SequencePacketsAreTheShotClipsPacketsAndOneChangedShotIsE
 INSTANTIATE_TEST_SUITE_P(Codecs, EncodeOnceTest,
                          ::testing::Values(std::make_pair("out/seq.mov", "prores_hq"),
                                            std::make_pair("out/seq.mp4", "h264")),
-                         [](const auto& info) { return std::string(info.param.second); });
+                         [](const auto& p) { return std::string(p.param.second); });
