@@ -42,6 +42,7 @@ AtlasBackendOptions atlas_options(const std::string& api_base_flag, const std::s
     o.client.poll.deadline =
         std::chrono::milliseconds(static_cast<std::int64_t>(deadline_seconds * 1000.0));
   o.upload_cache = default_upload_cache_path();
+  o.poll_memory = default_poll_memory_path();
   apply_tuning_from_environment(o);
   return o;
 }
@@ -112,15 +113,19 @@ std::string iso8601_utc(std::chrono::system_clock::time_point t) {
 }
 
 AtlasBackend::AtlasBackend(AtlasBackendOptions options)
-    : options_(std::move(options)), cache_(std::make_shared<UploadCache>(options_.upload_cache)) {
+    : options_(std::move(options)),
+      cache_(std::make_shared<UploadCache>(options_.upload_cache)),
+      polls_(std::make_shared<PollMemory>(options_.poll_memory)) {
   options_.download.secret = options_.client.api_key;
   if (!options_.download.log) options_.download.log = options_.client.log;
   remote::AtlasClient check(options_.client); // validates base URL and key now
   (void)check;
 }
 
-remote::AtlasClient AtlasBackend::client(const StageContext& context) const {
+remote::AtlasClient AtlasBackend::client(const StageContext& context,
+                                         const std::string& model) const {
   remote::AtlasConfig c = options_.client;
+  if (!model.empty() && c.poll_learner) c.poll_learner = polls_->learner_for(model);
   if (context.cancel) c.cancelled = cancel_probe(context);
   return remote::AtlasClient(c);
 }
@@ -182,9 +187,9 @@ GenerationResult AtlasBackend::generate_from_urls(
     const GenerationRequest& r, const std::string& image_url, const std::string& end_image_url,
     const GenerationResume& resume, const GenerationHooks& hooks, StageContext& context) {
   const std::string w = who(r);
-  auto c = client(context);
   remote::GenerateRequest g;
   g.model = r.model.empty() ? std::string(remote::kDefaultModel) : r.model;
+  auto c = client(context, g.model);
   g.prompt = r.prompt;
   g.image = image_url;
   g.end_image = end_image_url;
@@ -239,6 +244,7 @@ GenerationResult AtlasBackend::generate_from_urls(
       if (hooks.on_status) hooks.on_status(p.status);
       context.report(ProgressEvent::Kind::progress, "generate", "prediction " + id, -1, p.status);
     });
+    polls_->remember(g.model);
     output_url = done.outputs.front();
     if (hooks.on_output_url) hooks.on_output_url(output_url);
   }

@@ -18,6 +18,7 @@
 #include "remote/atlas.h"
 #include "remote/download.h"
 #include "stages/generate_upload_cache.h"
+#include "stages/poll_memory.h"
 #include "stages/stage.h"
 
 namespace shotchain::stages {
@@ -26,6 +27,7 @@ struct AtlasBackendOptions {
   remote::AtlasConfig client;         // base URL, key, timeouts, retries, polling deadline
   remote::DownloadOptions download;   // size cap, stall limit, redirects
   std::filesystem::path upload_cache; // persisted cache file; "" keeps it in memory
+  std::filesystem::path poll_memory;  // job durations per model (poll_memory.h); "": in memory
 };
 
 // The options the command uses: base URL from `api_base_flag`, else env ATLASCLOUD_API_BASE,
@@ -80,13 +82,15 @@ class AtlasBackend final : public GenerationBackend {
   // Uploads (or finds in the cache) one image; returns its URL.
   std::string upload_image(const std::filesystem::path& image, StageContext& context);
 
-  // A client bound to `context`'s cancellation.
-  remote::AtlasClient client(const StageContext& context) const;
+  // A client bound to `context`'s cancellation; with `model`, polling as that model's jobs
+  // taught (this run's and earlier runs').
+  remote::AtlasClient client(const StageContext& context, const std::string& model = {}) const;
   const AtlasBackendOptions& options() const { return options_; }
 
  private:
   AtlasBackendOptions options_;
   std::shared_ptr<UploadCache> cache_;
+  std::shared_ptr<PollMemory> polls_;
 };
 
 } // namespace shotchain::stages

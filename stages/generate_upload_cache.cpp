@@ -1,15 +1,11 @@
 #include "stages/generate_upload_cache.h"
 
-#include <sys/stat.h>
-
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "common/error.h"
+#include "stages/cache_file.h"
 
 namespace shotchain::stages {
 namespace {
@@ -29,11 +25,7 @@ void UploadCache::load() {
   if (loaded_) return;
   loaded_ = true;
   if (file_.empty()) return;
-  std::ifstream in(file_, std::ios::binary);
-  if (!in) return;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  std::string text = read_cache_file(file_);
   rapidjson::Document doc;
   doc.Parse(text.c_str(), text.size());
   if (doc.HasParseError() || !doc.IsObject()) return; // a damaged cache is just a cold cache
@@ -67,21 +59,7 @@ void UploadCache::save() const {
   }
   w.EndObject();
   w.EndObject();
-  std::error_code ec;
-  if (file_.has_parent_path()) std::filesystem::create_directories(file_.parent_path(), ec);
-  auto tmp = std::filesystem::path(file_.string() + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(Failure::runtime, file_.string() + ": cannot write the upload cache");
-    out << sb.GetString();
-    if (!out.flush()) throw Error(Failure::runtime, file_.string() + ": write failed");
-  }
-  ::chmod(tmp.c_str(), 0600);
-  std::filesystem::rename(tmp, file_, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw Error(Failure::runtime, file_.string() + ": cannot replace the upload cache");
-  }
+  write_cache_file(file_, sb.GetString(), "upload cache");
 }
 
 std::optional<std::string> UploadCache::find(const std::string& hash, const std::string& name) {
