@@ -20,18 +20,19 @@ void PollMemory::load() {
   rapidjson::Document doc;
   doc.Parse(text.c_str(), text.size());
   if (doc.HasParseError() || !doc.IsObject()) return;
-  auto it = doc.FindMember("models");
-  if (it == doc.MemberEnd() || !it->value.IsObject()) return;
-  for (const auto& m : it->value.GetObject()) {
-    const auto& v = m.value;
-    if (!v.IsObject() || !v.HasMember("running_ms") || !v["running_ms"].IsInt64() ||
-        !v.HasMember("done_ms") || !v["done_ms"].IsInt64())
+  if (!doc.HasMember("models") || !doc["models"].IsArray()) return;
+  const auto& models = doc["models"];
+  for (rapidjson::SizeType i = 0; i < models.Size(); ++i) {
+    const auto& v = models[i];
+    if (!v.IsObject() || !v.HasMember("model") || !v["model"].IsString() ||
+        !v.HasMember("running_ms") || !v["running_ms"].IsInt64() || !v.HasMember("done_ms") ||
+        !v["done_ms"].IsInt64())
       continue;
     remote::PollLearner::Bracket b{milliseconds(v["running_ms"].GetInt64()),
                                    milliseconds(v["done_ms"].GetInt64())};
     // Nonsense (negative, inverted, over a day) is ignored.
     if (b.lo.count() < 0 || b.lo >= b.hi || b.hi > std::chrono::hours(24)) continue;
-    stored_[m.name.GetString()] = b;
+    stored_[v["model"].GetString()] = b;
   }
 }
 
@@ -59,17 +60,18 @@ void PollMemory::remember(const std::string& model) {
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   w.StartObject();
   w.Key("models");
-  w.StartObject();
+  w.StartArray();
   for (const auto& [name, br] : stored_) {
-    w.Key(name.c_str());
     w.StartObject();
+    w.Key("model");
+    w.String(name.c_str());
     w.Key("running_ms"); // a job was still running this long after its await began...
     w.Int64(br.lo.count());
     w.Key("done_ms"); // ...and one was done by this
     w.Int64(br.hi.count());
     w.EndObject();
   }
-  w.EndObject();
+  w.EndArray();
   w.EndObject();
   write_cache_file(file_, sb.GetString(), "poll memory");
 }

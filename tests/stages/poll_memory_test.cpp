@@ -32,7 +32,7 @@ TEST(PollMemory, BracketsSurviveTheProcessPerModel) {
   // The same learner for every job of a model in one process.
   EXPECT_EQ(again.learner_for("vendor/a"), again.learner_for("vendor/a"));
 
-  std::ofstream(file) << "{\"models\": {\"vendor/a\": {\"running_ms\": 9, \"done_ms\": 3}}";
+  std::ofstream(file) << R"({"models": [{"model": "vendor/a", "running_ms": 9, "done_ms": 3}]})";
   EXPECT_FALSE(stages::PollMemory(file).learner_for("vendor/a")->bracket()); // damaged: cold
 }
 
