@@ -65,11 +65,7 @@ Thumbs decode_thumbs(const ClipInfo& c, int64_t total) {
 void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips, const Options& o,
               Result& r, std::vector<Thumbs>* thumbs, const Sink& sink) {
   const auto container = *codecs::container_for_path(o.output.string());
-  codecs::OutputOptions oo;
-  oo.faststart = container == codecs::Container::mp4;
-  oo.timecode = kStartTimecode;
-  oo.metadata = o.container_metadata;
-  codecs::OutputFile out(o.output, oo);
+  codecs::OutputFile out(o.output, output_options(o));
   int vs = -1;
   // Video packets are copied; audio (when any clip has some) is decoded and encoded into the
   // one exact-length track, since clips' audio never ends exactly on their last frame.

@@ -28,11 +28,7 @@ class EncodeRun {
 
   void run() {
     const auto container = *codecs::container_for_path(o_.output.string());
-    codecs::OutputOptions oo;
-    oo.faststart = container == codecs::Container::mp4;
-    oo.timecode = kStartTimecode;
-    oo.metadata = o_.container_metadata;
-    codecs::OutputFile out(o_.output, oo);
+    codecs::OutputFile out(o_.output, output_options(o_));
     out_ = &out;
 
     size_ = o_.size ? codecs::Size{o_.size->width, o_.size->height}

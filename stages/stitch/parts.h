@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "codecs/frame.h"
+#include "codecs/output_file.h"
 #include "codecs/stitch_support.h"
 #include "stages/stitch/stitch.h"
 
@@ -86,6 +87,8 @@ void run_encode(const std::vector<Clip>& input, const std::vector<ClipInfo>& cli
 std::filesystem::path side_path(const std::filesystem::path& output, const char* ext);
 // Every file a run writes, with what it is ("output", "timeline", ...).
 std::vector<std::pair<std::filesystem::path, std::string>> outputs_of(const Options& o);
+// The sequence file's container options: timecode 01:00:00:00, metadata, faststart for MP4.
+codecs::OutputOptions output_options(const Options& o);
 // Checks the outputs before any work: writable folders, none is an input, none twice.
 void check_outputs(const std::vector<Clip>& input, const Options& o);
 // Timelines, contact sheet, QC report; appended to r.written.

@@ -48,6 +48,14 @@ std::vector<std::pair<fs::path, std::string>> outputs_of(const Options& o) {
   return outs;
 }
 
+codecs::OutputOptions output_options(const Options& o) {
+  codecs::OutputOptions oo;
+  oo.faststart = codecs::container_for_path(o.output.string()) == codecs::Container::mp4;
+  oo.timecode = kStartTimecode;
+  oo.metadata = o.container_metadata;
+  return oo;
+}
+
 void check_outputs(const std::vector<Clip>& input, const Options& o) {
   const auto outs = outputs_of(o);
   for (const auto& [path, what] : outs) check_writable_folder(path, what);
