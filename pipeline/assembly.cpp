@@ -83,6 +83,31 @@ Piece encode_piece(RunContext& rc, const ShotSpec& shot, const SegmentRecord& se
   return piece;
 }
 
+Piece encode_lead_piece(RunContext& rc, std::size_t index) {
+  const fs::path& lead = rc.opt.lead_clips[index];
+  fs::path out = rc.report.state_dir / ("lead-" + std::to_string(index + 1) + rc.ext);
+  stitch::Options so = base_options(rc, out);
+  so.dedupe_joins = false;
+  const std::string fp =
+      sha256_hex("lead-v1\n" + out.string() + "\n" + settings_text(rc, *so.size) + lead.string() +
+                 " " + file_stamp(lead) + "\n");
+  Piece piece;
+  piece.done = true;
+  piece.file = out;
+  if (auto rec = read_piece_record(out))
+    if (long long f = stamped_frames(rec->stamp, fp, out); f >= 0) {
+      piece.frames = f;
+      return piece;
+    }
+  rc.event(ProgressEvent::Kind::started, "", "encode", lead.string());
+  stitch::Result r = stitch::stitch({{lead, lead.stem().string(), {}}}, so);
+  piece.frames = r.frames;
+  write_piece_record(out, {stamp(fp, out, r.frames), std::nullopt});
+  rc.event(ProgressEvent::Kind::finished, "", "encode",
+           std::to_string(r.frames) + " frames -> " + out.string());
+  return piece;
+}
+
 void copy_shot_clip(RunContext& rc, const ShotSpec& shot) {
   fs::path out = rc.shot_clip_path(shot.id);
   std::vector<Piece> pieces;
@@ -215,8 +240,12 @@ void assemble_sequence(RunContext& rc) {
   }
   const std::string all = provenance_summary(rc);
   std::vector<stitch::Clip> seq;
-  for (const auto& lead : rc.opt.lead_clips)
-    seq.push_back({lead, lead.stem().string(), {{"shotchain.source", lead.string()}}});
+  // The lead clips as encoded once (their pieces), so the sequence stays a copy.
+  for (std::size_t i = 0; i < rc.opt.lead_clips.size(); ++i) {
+    const fs::path& lead = rc.opt.lead_clips[i];
+    seq.push_back(
+        {rc.lead_pieces[i].file, lead.stem().string(), {{"shotchain.source", lead.string()}}});
+  }
   for (const auto& c : clips) seq.push_back({c.file, c.shot_id, c.metadata});
   stitch::Options so = sequence_options(rc, all);
   // The same inputs and settings as the last assembly, its files untouched: nothing to do.

@@ -81,6 +81,8 @@ struct RunContext {
   std::exception_ptr media_error;   // the first assembly failure
   bool generation_over = false;     // every generation worker has returned
   std::optional<stitch::Size> size; // the sequence's picture size, once known
+  std::vector<Piece> lead_pieces;   // the lead clips encoded once (state folder)
+  std::vector<bool> lead_busy;
 
   void event(ProgressEvent::Kind kind, const std::string& shot, const std::string& stage,
              const std::string& message, int segment = -1, int segments = -1) const;
@@ -105,6 +107,9 @@ void generate_and_assemble_shots(RunContext& rc);
 // Encodes piece `k` of `shot` (the segment's single encode). Called without the lock.
 Piece encode_piece(RunContext& rc, const ShotSpec& shot, const SegmentRecord& seg,
                    const std::filesystem::path& lead_frame, const std::string& lead_hash);
+// Lead clip `index` (extend's source) encoded once, so the sequence can be a copy. Called
+// without the lock.
+Piece encode_lead_piece(RunContext& rc, std::size_t index);
 // The shot clip: a stream copy of its pieces. Called without the lock.
 void copy_shot_clip(RunContext& rc, const ShotSpec& shot);
 // Host stages, provenance, the sequence (a stream copy of the shot clips).

@@ -86,8 +86,8 @@ void generation_worker(RunContext& rc) {
 
 // One unit of media work, chosen under the lock.
 struct MediaTask {
-  const ShotSpec* shot = nullptr;
-  int piece = -1; // >= 0: encode this segment; -1: copy the shot clip
+  const ShotSpec* shot = nullptr; // null: lead clip `piece`
+  int piece = -1;                 // >= 0: encode this segment; -1: copy the shot clip
   SegmentRecord segment;
   std::filesystem::path lead_frame;
   std::string lead_hash;
@@ -97,6 +97,9 @@ struct MediaTask {
 // segment verified, the segment before it in the sequence (its lead frame) verified, and the
 // sequence's first segment verified.
 std::optional<MediaTask> next_media_task(RunContext& rc) {
+  for (std::size_t i = 0; i < rc.lead_pieces.size(); ++i)
+    if (!rc.lead_pieces[i].done && !rc.lead_busy[i])
+      return MediaTask{nullptr, static_cast<int>(i), {}, {}, {}};
   for (const auto& s : rc.job.shots) {
     ShotState& st = rc.shots[s.id];
     if (!st.media_busy && !st.clip_done &&
@@ -124,9 +127,29 @@ std::optional<MediaTask> next_media_task(RunContext& rc) {
   return std::nullopt;
 }
 
+// Encodes lead clip `i`; called and returns with the lock held.
+void run_lead_task(RunContext& rc, std::unique_lock<std::mutex>& lock, std::size_t i) {
+  rc.lead_busy[i] = true;
+  lock.unlock();
+  std::exception_ptr err;
+  Piece piece;
+  try {
+    piece = encode_lead_piece(rc, i);
+  } catch (...) {
+    err = std::current_exception();
+  }
+  lock.lock();
+  rc.lead_busy[i] = false;
+  if (err && !rc.media_error) rc.media_error = err;
+  if (!err) rc.lead_pieces[i] = piece;
+  rc.cv.notify_all();
+}
+
 bool all_clips_done(RunContext& rc) {
   return std::all_of(rc.job.shots.begin(), rc.job.shots.end(),
-                     [&](const ShotSpec& s) { return rc.shots[s.id].clip_done; });
+                     [&](const ShotSpec& s) { return rc.shots[s.id].clip_done; }) &&
+         std::all_of(rc.lead_pieces.begin(), rc.lead_pieces.end(),
+                     [](const Piece& p) { return p.done; });
 }
 
 void media_worker(RunContext& rc) {
@@ -137,9 +160,14 @@ void media_worker(RunContext& rc) {
     if (!task) {
       // Nothing can become ready once generation is over and no other worker is busy.
       bool busy = std::any_of(rc.job.shots.begin(), rc.job.shots.end(),
-                              [&](const ShotSpec& s) { return rc.shots[s.id].media_busy; });
+                              [&](const ShotSpec& s) { return rc.shots[s.id].media_busy; }) ||
+                  std::find(rc.lead_busy.begin(), rc.lead_busy.end(), true) != rc.lead_busy.end();
       if (rc.generation_over && !busy) return;
       rc.cv.wait_for(lock, std::chrono::milliseconds(100));
+      continue;
+    }
+    if (!task->shot) {
+      run_lead_task(rc, lock, static_cast<std::size_t>(task->piece));
       continue;
     }
     ShotState& st = rc.shots[task->shot->id];
@@ -173,6 +201,8 @@ void generate_and_assemble_shots(RunContext& rc) {
     std::lock_guard lock(rc.mutex);
     for (const auto& s : rc.job.shots)
       rc.shots[s.id].pieces.assign(static_cast<std::size_t>(s.segments), Piece{});
+    rc.lead_pieces.assign(rc.opt.lead_clips.size(), Piece{});
+    rc.lead_busy.assign(rc.opt.lead_clips.size(), false);
   }
   std::vector<std::thread> media;
   for (int i = 0; i < rc.media_workers; ++i) media.emplace_back([&rc] { media_worker(rc); });
