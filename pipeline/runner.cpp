@@ -108,6 +108,7 @@ RunReport run_job(const JobSpec& job, const RunOptions& opt) {
   rc.journal = std::make_unique<Journal>(report.state_dir);
   StateLock lock(report.state_dir);
   sweep_journal_temporaries(report.state_dir / "shots");
+  remove_stale_parts(report.state_dir); // lead pieces of a killed run
   preflight(rc, [&rc](const std::string& id) { return rc.journal->shot_dir(id); });
   rc.cancel->throw_if_requested("run");
   prepare_output_folders(rc);
