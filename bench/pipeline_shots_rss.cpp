@@ -4,7 +4,9 @@
 // once to ProRes 422 HQ while the other shots generate, then copied into the sequence with
 // timelines, QC and contact sheet. --concurrency 4 in both runs.
 //
-//   build/bench/bench_pipeline_shots_rss [SMALL=4] [LARGE=40]
+//   build/bench/bench_pipeline_shots_rss [SMALL=4] [LARGE=40] [--no-contact-sheet]
+// (the contact sheet is one PNG holding a row per shot: its canvas and thumbnails grow with the
+// shots; the third argument measures the run without it).
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -21,11 +23,12 @@ using namespace shotchain::test;
 namespace {
 
 // Peak RSS (KiB) of a run of `shots` one-segment shots in `dir`; -1 when it failed.
-long run_shots(int shots, const fs::path& dir) {
+long run_shots(int shots, const fs::path& dir, bool contact_sheet) {
   fs::create_directories(dir);
   fs::copy_file(fs::path(SHOTCHAIN_SOURCE_DIR) / "samples" / "inputs" / "portrait.png",
                 dir / "portrait.png");
-  std::string job = R"({"output":{"path":"out/seq.mov","codec":"prores_hq"},"shots":[)";
+  std::string job = std::string(R"({"output":{"path":"out/seq.mov","codec":"prores_hq",)") +
+                    "\"contact_sheet\":" + (contact_sheet ? "true" : "false") + "},\"shots\":[";
   for (int i = 0; i < shots; ++i)
     job += std::string(i ? "," : "") + R"({"id":"s)" + std::to_string(i) +
            R"(","reference":{"image":"portrait.png"},"prompt":"shot )" + std::to_string(i) + "\"}";
@@ -47,10 +50,12 @@ int main(int argc, char** argv) {
   std::string tmpl = (fs::temp_directory_path() / "shotchain-bench-rss-XXXXXX").string();
   if (!mkdtemp(tmpl.data())) return 1;
   const fs::path dir = tmpl;
-  long a = run_shots(small, dir / "small");
-  long b = run_shots(large, dir / "large");
+  const bool sheet = !(argc > 3 && std::string(argv[3]) == "--no-contact-sheet");
+  long a = run_shots(small, dir / "small", sheet);
+  long b = run_shots(large, dir / "large", sheet);
   if (a <= 0 || b <= 0) return 1;
-  std::printf("peak RSS, atlas backend against the fake service, ProRes HQ, concurrency 4\n");
+  std::printf("peak RSS, atlas backend against the fake service, ProRes HQ, concurrency 4, %s\n",
+              sheet ? "with contact sheet" : "no contact sheet");
   std::printf("  %3d shots %8.1f MiB\n  %3d shots %8.1f MiB\n  ratio %.3f (target <= 1.1)\n", small,
               a / 1024.0, large, b / 1024.0, static_cast<double>(b) / a);
   fs::remove_all(dir);
