@@ -160,7 +160,9 @@ class EncodeRun {
     clip_index_ = i;
     sink_.report(i, seq_frames_, "encode");
     InputFile in(c.path);
-    codecs::VideoDecoder vdec(in, c.video_stream, o_.threads);
+    // With a thread budget (the pipeline's media pool), clips decode on one thread: frame
+    // threads would each hold pictures, and the encoder has the budget's threads.
+    codecs::VideoDecoder vdec(in, c.video_stream, o_.threads > 0 ? 1 : 0);
     vtb_ = vdec.time_base();
     default_dur_ =
         c.facts.avg_frame_rate.valid()

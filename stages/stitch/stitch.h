@@ -93,7 +93,7 @@ struct Options {
   std::filesystem::path lead_frame;
   std::optional<std::vector<JoinReport>> decided_joins;
   bool copy_when_same = false;
-  int threads = 0; // decoder and encoder threads each (0: as many as useful)
+  int threads = 0; // encoder threads (0: as many as useful); when set, clips decode on one
 };
 
 struct ClipReport {
