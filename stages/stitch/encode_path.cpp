@@ -155,6 +155,55 @@ class EncodeRun {
     feed(std::move(c));
   }
 
+  // What the report says of clip `i` before it is encoded: where it starts, how it is conformed.
+  ClipReport clip_report(std::size_t i) const {
+    const ClipInfo& c = clips_[i];
+    ClipReport rep = report_for(input_[i], c, o_.fps);
+    rep.record_in = seq_frames_;
+    if (c.rotation) rep.conform_actions.push_back("rotate " + std::to_string(c.rotation));
+    if (!(c.display == size_))
+      rep.conform_actions.push_back("scale " + std::to_string(c.display.width) + "x" +
+                                    std::to_string(c.display.height) + "->" +
+                                    std::to_string(size_.width) + "x" +
+                                    std::to_string(size_.height) + " " + to_string(o_.fit));
+    if (!(c.facts.avg_frame_rate == codecs::Rational{o_.fps.num, o_.fps.den}))
+      rep.conform_actions.push_back("rate " + c.facts.avg_frame_rate.to_string() + "->" +
+                                    std::to_string(o_.fps.num) + "/" + std::to_string(o_.fps.den) +
+                                    " by timestamp");
+    rep.conform_actions.push_back(std::string("encode ") + r_.video_codec);
+    if (audio_ && c.audio_stream < 0) rep.conform_actions.push_back("silence for audio");
+    return rep;
+  }
+
+  // Per-clip state afresh, and the join before clip `i`: joins decided before (the pieces
+  // dropped their duplicates themselves) are reported as they are; otherwise measured when
+  // dedupe is on (before the first clip too, against the lead frame).
+  void begin_clip(std::size_t i) {
+    frames_in_ = 0;
+    clip_out_ = 0;
+    next_slot_ = 0;
+    fed_ = 0;
+    have_pending_ = false;
+    pending_ = Frame();
+    hold0_ = Frame();
+    t0_known_ = false;
+    t0_pts_ = 0;
+    last_pts_ = prev_pts_ = last_src_pts_ = codecs::kNoTimestamp;
+    last_dur_ = 0;
+    dropped_ = false;
+    decided_ = !(o_.dedupe_joins && !o_.decided_joins && !prev_last_.empty());
+    if (i > 0) {
+      JoinReport j;
+      j.index = i - 1;
+      j.reason = o_.dedupe_joins ? "not measured" : "dedupe off";
+      if (o_.decided_joins && i - 1 < o_.decided_joins->size()) j = (*o_.decided_joins)[i - 1];
+      r_.joins.push_back(j);
+    } else if (!decided_) {
+      r_.lead_join = JoinReport{};
+      r_.lead_join->reason = "not measured";
+    }
+  }
+
   void run_clip(std::size_t i) {
     const ClipInfo& c = clips_[i];
     clip_index_ = i;
@@ -183,48 +232,8 @@ class EncodeRun {
     else
       conformer_ = &conformer_store_.emplace(cs);
 
-    // Per-clip state.
-    ClipReport rep = report_for(input_[i], c, o_.fps);
-    rep.record_in = seq_frames_;
-    if (c.rotation) rep.conform_actions.push_back("rotate " + std::to_string(c.rotation));
-    if (!(c.display == size_))
-      rep.conform_actions.push_back("scale " + std::to_string(c.display.width) + "x" +
-                                    std::to_string(c.display.height) + "->" +
-                                    std::to_string(size_.width) + "x" +
-                                    std::to_string(size_.height) + " " + to_string(o_.fit));
-    if (!(c.facts.avg_frame_rate == codecs::Rational{o_.fps.num, o_.fps.den}))
-      rep.conform_actions.push_back("rate " + c.facts.avg_frame_rate.to_string() + "->" +
-                                    std::to_string(o_.fps.num) + "/" + std::to_string(o_.fps.den) +
-                                    " by timestamp");
-    rep.conform_actions.push_back(std::string("encode ") + r_.video_codec);
-    if (audio_ && c.audio_stream < 0) rep.conform_actions.push_back("silence for audio");
-
-    frames_in_ = 0;
-    clip_out_ = 0;
-    next_slot_ = 0;
-    fed_ = 0;
-    have_pending_ = false;
-    pending_ = Frame();
-    hold0_ = Frame();
-    t0_known_ = false;
-    t0_pts_ = 0;
-    last_pts_ = prev_pts_ = last_src_pts_ = codecs::kNoTimestamp;
-    last_dur_ = 0;
-    dropped_ = false;
-    // Joins decided before (the pieces dropped their duplicates themselves) are reported
-    // as they are; otherwise measured when dedupe is on (before the first clip too, against
-    // the lead frame).
-    decided_ = !(o_.dedupe_joins && !o_.decided_joins && !prev_last_.empty());
-    if (i > 0) {
-      JoinReport j;
-      j.index = i - 1;
-      j.reason = o_.dedupe_joins ? "not measured" : "dedupe off";
-      if (o_.decided_joins && i - 1 < o_.decided_joins->size()) j = (*o_.decided_joins)[i - 1];
-      r_.joins.push_back(j);
-    } else if (!decided_) {
-      r_.lead_join = JoinReport{};
-      r_.lead_join->reason = "not measured";
-    }
+    ClipReport rep = clip_report(i);
+    begin_clip(i);
     if (audio_) audio_->begin_clip(c.audio_stream >= 0);
     if (thumbs_) {
       thumbs_->emplace_back();
