@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/child_run.h"
 #include "tests/fake_atlas/fake_atlas.h"
 #include "tests/support/child.h"
 #include "tests/support/run.h"
@@ -26,33 +27,6 @@
 
 namespace fs = std::filesystem;
 using namespace shotchain::test;
-
-namespace {
-
-struct ChildRun {
-  int exit_code = -1;
-  double cpu_s = 0;
-  long max_rss_kib = 0;
-  double wall_s = 0;
-  std::string out;
-};
-
-ChildRun run_child(const std::vector<std::string>& args,
-                   const std::map<std::string, std::string>& env, const fs::path& dir) {
-  auto t0 = std::chrono::steady_clock::now();
-  pid_t pid = spawn(args, dir, env);
-  rusage ru{};
-  ChildRun r;
-  r.exit_code = wait_exit(pid, &ru);
-  r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  r.cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-            ru.ru_stime.tv_usec / 1e6;
-  r.max_rss_kib = ru.ru_maxrss;
-  r.out = read_file(dir / "child.out");
-  return r;
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
   int shots = argc > 1 ? std::atoi(argv[1]) : 24;

@@ -11,7 +11,7 @@ extern "C" {
 namespace shotchain::codecs {
 
 bool VideoStreamFacts::can_copy_to(const VideoStreamFacts& o) const {
-  return codec == o.codec && width == o.width && height == o.height &&
+  return codec == o.codec && profile == o.profile && width == o.width && height == o.height &&
          pixel_format == o.pixel_format && time_base == o.time_base &&
          avg_frame_rate == o.avg_frame_rate && extradata == o.extradata &&
          field_order == o.field_order;
@@ -49,6 +49,8 @@ VideoStreamFacts video_facts(const InputFile& input, int stream) {
   f.colour_primaries = static_cast<int>(p->color_primaries);
   f.colour_transfer = static_cast<int>(p->color_trc);
   f.colour_matrix = static_cast<int>(p->color_space);
+  const AVCodecDescriptor* desc = avcodec_descriptor_get(p->codec_id);
+  f.intra_only = desc && (desc->props & AV_CODEC_PROP_INTRA_ONLY);
   return f;
 }
 

@@ -19,12 +19,13 @@ struct VideoStreamFacts {
   int height = 0;
   std::string pixel_format; // e.g. "yuv420p"
   Rational time_base;
-  Rational avg_frame_rate;                               // {0,1} when unknown
-  std::string extradata;                                 // codec private data, byte for byte
-  std::string field_order;                               // "progressive", "tt", ... or "unknown"
-  int64_t start = kNoTimestamp;                          // first pts, in time_base
-  int64_t frames = 0;                                    // container's frame count (0 when unknown)
-  int64_t duration = 0;                                  // in time_base (0 when unknown)
+  Rational avg_frame_rate;      // {0,1} when unknown
+  std::string extradata;        // codec private data, byte for byte
+  std::string field_order;      // "progressive", "tt", ... or "unknown"
+  int64_t start = kNoTimestamp; // first pts, in time_base
+  int64_t frames = 0;           // container's frame count (0 when unknown)
+  int64_t duration = 0;         // in time_base (0 when unknown)
+  bool intra_only = false;      // every packet decodes alone (ProRes): any one can be decoded
   bool can_copy_to(const VideoStreamFacts& other) const; // same stream shape for concat
 
   // ISO/IEC 23001-8 colour codes as the stream declares them (2: unspecified).

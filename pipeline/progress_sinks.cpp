@@ -75,6 +75,46 @@ void LogLineSink::on_event(const ProgressEvent& e) {
   std::fflush(out_);
 }
 
+namespace {
+
+// Stages of the generation side; every other stage (encode, assemble, host stages, shot) is
+// assembly.
+bool generation_stage(const std::string& stage) {
+  for (const char* g :
+       {"generate", "verify", "reference", "chain", "upload", "submit", "await", "download"})
+    if (stage == g) return true;
+  return false;
+}
+
+std::string k_of_n(const ProgressEvent& e) {
+  return e.segment >= 0 ? " " + std::to_string(e.segment + 1) + "/" + std::to_string(e.segments)
+                        : "";
+}
+
+bool ended(ProgressEvent::Kind k) {
+  return k == ProgressEvent::Kind::finished || k == ProgressEvent::Kind::skipped;
+}
+
+// "generating 2/3", "generated 3/3", "reused 1/1", "reference finished".
+std::string generation_text(const ProgressEvent& e) {
+  if (e.stage == "generate" || e.stage == "verify") {
+    if (e.kind == ProgressEvent::Kind::skipped) return "reused" + k_of_n(e);
+    if (e.kind == ProgressEvent::Kind::finished) return "generated" + k_of_n(e);
+    return "generating" + k_of_n(e);
+  }
+  return e.stage + " " + to_string(e.kind);
+}
+
+// "encoding 1/3", "encoded 3/3", "assembling", "assembled", "done".
+std::string assembly_text(const ProgressEvent& e) {
+  if (e.stage == "encode") return (ended(e.kind) ? "encoded" : "encoding") + k_of_n(e);
+  if (e.stage == "assemble") return ended(e.kind) ? "assembled" : "assembling";
+  if (e.stage == "shot" && ended(e.kind)) return "done";
+  return e.stage + " " + to_string(e.kind);
+}
+
+} // namespace
+
 void TerminalSink::on_event(const ProgressEvent& e) {
   std::lock_guard lock(mutex_);
   if (e.shot_id.empty() || e.kind == ProgressEvent::Kind::log ||
@@ -91,20 +131,19 @@ void TerminalSink::on_event(const ProgressEvent& e) {
   }
   if (!lines_.count(e.shot_id)) order_.push_back(e.shot_id);
   Line& l = lines_[e.shot_id];
-  if (l.stage != e.stage || l.segment != e.segment) {
-    l.since = std::chrono::steady_clock::now();
-    l.fraction = -1;
-    l.state.clear();
+  if (generation_stage(e.stage)) {
+    std::string text = generation_text(e);
+    if (text != l.gen) {
+      l.since = std::chrono::steady_clock::now();
+      l.fraction = -1;
+      l.state.clear();
+    }
+    l.gen = text;
+    if (e.fraction >= 0) l.fraction = e.fraction;
+    if (!e.service_state.empty()) l.state = e.service_state;
+  } else {
+    l.media = assembly_text(e);
   }
-  l.stage = e.stage;
-  l.segment = e.segment;
-  l.segments = e.segments;
-  if (e.fraction >= 0) l.fraction = e.fraction;
-  if (!e.service_state.empty()) l.state = e.service_state;
-  if (e.kind == ProgressEvent::Kind::finished || e.kind == ProgressEvent::Kind::skipped)
-    l.note = to_string(e.kind);
-  else
-    l.note.clear();
   redraw(e.kind != ProgressEvent::Kind::progress);
 }
 
@@ -115,12 +154,10 @@ void TerminalSink::redraw(bool force) {
   for (int i = 0; i < drawn_; ++i) std::fputs("\x1b[1F", out_);
   for (const auto& id : order_) {
     const Line& l = lines_[id];
-    char seg[32] = "";
-    if (l.segment >= 0) std::snprintf(seg, sizeof seg, " %d/%d", l.segment + 1, l.segments);
     char frac[16] = "";
     if (l.fraction >= 0) std::snprintf(frac, sizeof frac, " %3.0f%%", l.fraction * 100);
-    std::fprintf(out_, "\x1b[2K  %-16s%-8s %-10s %6.1fs%s %s %s\n", id.c_str(), seg,
-                 l.stage.c_str(), since(l.since), frac, l.state.c_str(), l.note.c_str());
+    std::fprintf(out_, "\x1b[2K  %-16s%-18s %6.1fs%s %-11s| %s\n", id.c_str(), l.gen.c_str(),
+                 since(l.since), frac, l.state.c_str(), l.media.c_str());
   }
   drawn_ = static_cast<int>(order_.size());
   std::fflush(out_);

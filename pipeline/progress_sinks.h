@@ -41,7 +41,9 @@ class LogLineSink final : public ProgressSink {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-// One live line per shot (stage, segment k/N, elapsed, service state), redrawn in place.
+// One live line per shot, generation and assembly side by side, redrawn in place:
+//   journey   generating 3/3    12.1s      processing  | encoding 2/3
+// (then "assembling", then "done"). Job-level lines scroll above the block.
 class TerminalSink final : public ProgressSink {
  public:
   explicit TerminalSink(std::FILE* out) : out_(out) {}
@@ -49,8 +51,8 @@ class TerminalSink final : public ProgressSink {
 
  private:
   struct Line {
-    std::string stage, state, note;
-    int segment = -1, segments = -1;
+    std::string gen, state; // the generation side and the service's state
+    std::string media;      // the assembly side
     double fraction = -1;
     std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
   };

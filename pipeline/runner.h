@@ -2,9 +2,10 @@
 // The runner (public header): runs a job spec end to end. Pre-flight of every shot, then shots
 // run concurrently (a shot that starts from another shot's last frame waits for it; a shot's
 // segments run in order, each chained from the last decoded frame of the one before), every
-// step journalled in the state folder so that running the same job again resumes; then the
-// per-shot clips, the host's own stages, and the assembly into the sequence with timelines, QC
-// report, contact sheet and a provenance record per shot.
+// step journalled in the state folder so that running the same job again resumes. While shots
+// generate, each verified segment is encoded once into the delivery codec and each shot clip
+// is a stream copy of its segments; then the host's own stages, and the sequence (a stream copy
+// of the shot clips) with timelines, QC report, contact sheet and a provenance record per shot.
 //
 // Embedding: a host program fills RunOptions with its own ProgressSink, its own stages
 // (`before_assembly`), a backend, and calls run_job(). See samples/host/.

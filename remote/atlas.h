@@ -52,10 +52,17 @@ class PollLearner {
   };
   // Ignored unless last_running < done.
   void record(std::chrono::milliseconds last_running, std::chrono::milliseconds done);
+  // A bracket learned by an earlier run (stages/poll_memory.h), when nothing was learned yet.
+  void seed(Bracket b) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!bracket_ && b.lo < b.hi) bracket_ = b;
+  }
   std::optional<Bracket> bracket() const;
   // The polls (offsets) to make before the normal schedule resumes after the last of them:
-  // two probes inside the bracket, its end, and its end + 1/16 (slack); none earlier than
-  // policy.initial. Empty when nothing was learned yet (or the bracket ends by initial).
+  // probes inside the bracket and past its end (for a slower job) two of them, spaced
+  // max(2 s, 1/10 of the bracket's end) apart, so a job ending there is seen within that;
+  // none earlier than policy.initial. Empty when nothing was learned yet (or the bracket
+  // ends by initial).
   std::vector<std::chrono::milliseconds> early_polls(const PollPolicy& policy) const;
 
  private:

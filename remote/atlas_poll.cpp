@@ -51,14 +51,14 @@ std::vector<std::chrono::milliseconds> PollLearner::early_polls(const PollPolicy
   std::vector<std::chrono::milliseconds> out;
   auto b = bracket();
   if (!b || b->hi <= policy.initial) return out;
+  // The overshoot bound (issue 10): a job ending inside the probed span is seen within `step`.
+  const auto step = std::max<std::chrono::milliseconds>(std::chrono::seconds(2), b->hi / 10);
   auto lo = std::max(b->lo, policy.initial);
-  for (int k = 1; k <= 2; ++k) {
-    auto t = lo + (b->hi - lo) * k / 3;
-    if (t >= policy.initial && t < b->hi && (out.empty() || t > out.back())) out.push_back(t);
-  }
+  for (auto t = lo + step; t < b->hi; t += step) out.push_back(t);
   out.push_back(b->hi);
-  // Some slack: this job may have been created a little longer before its await began.
-  out.push_back(b->hi + b->hi / 16);
+  // A slower job (created a little longer before its await began, or a busier service).
+  out.push_back(b->hi + step);
+  out.push_back(b->hi + 2 * step);
   return out;
 }
 

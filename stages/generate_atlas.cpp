@@ -43,6 +43,7 @@ AtlasBackendOptions atlas_options(const std::string& api_base_flag, const std::s
         std::chrono::milliseconds(static_cast<std::int64_t>(deadline_seconds * 1000.0));
   o.upload_cache = default_upload_cache_path();
   o.cache_dir = default_cache_dir();
+  o.poll_memory = default_poll_memory_path();
   apply_tuning_from_environment(o);
   return o;
 }
@@ -115,15 +116,18 @@ std::string iso8601_utc(std::chrono::system_clock::time_point t) {
 AtlasBackend::AtlasBackend(AtlasBackendOptions options)
     : options_(std::move(options)),
       cache_(std::make_shared<UploadCache>(options_.upload_cache)),
-      catalogue_(std::make_shared<ModelCatalogue>(options_.cache_dir)) {
+      catalogue_(std::make_shared<ModelCatalogue>(options_.cache_dir)),
+      polls_(std::make_shared<PollMemory>(options_.poll_memory)) {
   options_.download.secret = options_.client.api_key;
   if (!options_.download.log) options_.download.log = options_.client.log;
   remote::AtlasClient check(options_.client); // validates base URL and key now
   (void)check;
 }
 
-remote::AtlasClient AtlasBackend::client(const StageContext& context) const {
+remote::AtlasClient AtlasBackend::client(const StageContext& context,
+                                         const std::string& model) const {
   remote::AtlasConfig c = options_.client;
+  if (!model.empty() && c.poll_learner) c.poll_learner = polls_->learner_for(model);
   if (context.cancel) c.cancelled = cancel_probe(context);
   return remote::AtlasClient(c);
 }
@@ -245,7 +249,7 @@ std::string AtlasBackend::submit_and_await(const GenerationRequest& r, remote::G
                                            const GenerationHooks& hooks, StageContext& context,
                                            std::string& id) {
   const std::string w = who(r);
-  auto c = client(context);
+  auto c = client(context, g.model);
   std::optional<std::chrono::steady_clock::time_point> submitted_at;
   if (id.empty()) {
     check_model_id(g.model);
@@ -318,6 +322,7 @@ std::string AtlasBackend::submit_and_await(const GenerationRequest& r, remote::G
         context.report(ProgressEvent::Kind::progress, "generate", "prediction " + id, -1, p.status);
       },
       submitted_at);
+  polls_->remember(g.model);
   return done.outputs.front();
 }
 

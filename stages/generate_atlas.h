@@ -29,6 +29,7 @@
 #include "remote/download.h"
 #include "stages/generate_catalogue.h"
 #include "stages/generate_upload_cache.h"
+#include "stages/poll_memory.h"
 #include "stages/stage.h"
 
 namespace shotchain::stages {
@@ -39,6 +40,7 @@ struct AtlasBackendOptions {
   std::filesystem::path upload_cache; // persisted cache file; "" keeps it in memory
   std::filesystem::path cache_dir;    // catalogue and schema cache; "" keeps nothing
   std::string job_file; // the job spec being run ("" for `generate`): named in adopt hints
+  std::filesystem::path poll_memory; // job durations per model (poll_memory.h); "": in memory
 };
 
 // The options the command uses: base URL from `api_base_flag`, else env ATLASCLOUD_API_BASE,
@@ -98,8 +100,9 @@ class AtlasBackend final : public GenerationBackend {
   ModelFacts model_facts(const std::string& model);
   ModelCatalogue& catalogue() { return *catalogue_; }
 
-  // A client bound to `context`'s cancellation.
-  remote::AtlasClient client(const StageContext& context) const;
+  // A client bound to `context`'s cancellation; with `model`, polling as that model's jobs
+  // taught (this run's and earlier runs').
+  remote::AtlasClient client(const StageContext& context, const std::string& model = {}) const;
   const AtlasBackendOptions& options() const { return options_; }
 
  private:
@@ -112,6 +115,7 @@ class AtlasBackend final : public GenerationBackend {
   std::shared_ptr<UploadCache> cache_;
   std::shared_ptr<ModelCatalogue> catalogue_;
   std::atomic<bool> builtin_noted_{false};
+  std::shared_ptr<PollMemory> polls_;
 };
 
 } // namespace shotchain::stages

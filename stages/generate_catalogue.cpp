@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/sha256.h"
 #include "remote/atlas_answers.h"
+#include "stages/cache_file.h"
 #include "stages/generate_upload_cache.h"
 
 namespace shotchain::stages {
@@ -124,7 +125,7 @@ ModelCatalogue::Loaded ModelCatalogue::load_catalogue(const remote::AtlasClient&
     body += "]}";
     if (!file.empty()) {
       try {
-        write_private_file(file, body);
+        write_cache_file(file, body, "model catalogue");
       } catch (const Error&) {
         // A cache that cannot be written is only a cold cache next time.
       }
@@ -172,7 +173,7 @@ std::optional<remote::ModelSchema> ModelCatalogue::load_schema(const remote::Atl
       doc += "},\"required\":[" + required + "]}}}}";
       if (remote::read_schema_answer(200, doc).ok) {
         try {
-          write_private_file(file, doc);
+          write_cache_file(file, doc, "model schema");
         } catch (const Error&) {
         }
       }

@@ -1,16 +1,12 @@
 #include "stages/generate_upload_cache.h"
 
-#include <sys/stat.h>
-
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "common/error.h"
 #include "common/json_read.h"
+#include "stages/cache_file.h"
 
 namespace shotchain::stages {
 namespace {
@@ -30,11 +26,7 @@ void UploadCache::load() {
   if (loaded_) return;
   loaded_ = true;
   if (file_.empty()) return;
-  std::ifstream in(file_, std::ios::binary);
-  if (!in) return;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  std::string text = read_cache_file(file_);
   rapidjson::Document doc;
   if (!json::parse(doc, text) || !doc.IsObject()) return; // a damaged cache is a cold cache
   const rapidjson::Value& root = doc; // const iterators: no C++20 reversed-operator ambiguity
@@ -68,25 +60,7 @@ void UploadCache::save() const {
   }
   w.EndObject();
   w.EndObject();
-  write_private_file(file_, sb.GetString());
-}
-
-void write_private_file(const std::filesystem::path& file, const std::string& bytes) {
-  std::error_code ec;
-  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
-  auto tmp = std::filesystem::path(file.string() + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(Failure::runtime, file.string() + ": cannot write");
-    ::chmod(tmp.c_str(), 0600);
-    out << bytes;
-    if (!out.flush()) throw Error(Failure::runtime, file.string() + ": write failed");
-  }
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw Error(Failure::runtime, file.string() + ": cannot replace it");
-  }
+  write_cache_file(file_, sb.GetString(), "upload cache");
 }
 
 std::optional<std::string> UploadCache::find(const std::string& base, const std::string& hash,

@@ -42,8 +42,4 @@ class UploadCache {
   std::map<std::string, Entry> entries_; // key: api base + " " + hash + "/" + name
 };
 
-// Writes `bytes` to `file` readable by its owner only (0600: it may hold signed URLs), through
-// a temporary file and a rename; creates the folder. Throws Error(runtime).
-void write_private_file(const std::filesystem::path& file, const std::string& bytes);
-
 } // namespace shotchain::stages

@@ -56,6 +56,16 @@ struct Progress {
   std::string phase;             // "probe", "measure", "copy", "encode", "outputs"
 };
 
+// The join between clip `index` and clip `index + 1`.
+struct JoinReport {
+  std::size_t index = 0;
+  bool measured = false;  // false when --dedupe-joins was off
+  double psnr_first = 0;  // luma PSNR (dB) of clip N's last frame vs clip N+1's first
+  double psnr_second = 0; // ... vs clip N+1's second frame (0 when it has one frame)
+  bool dropped = false;   // clip N+1's first frame was dropped
+  std::string reason;     // why (or why not)
+};
+
 struct Options {
   std::filesystem::path output; // .mov or .mp4
   Codec codec = Codec::automatic;
@@ -70,6 +80,21 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> container_metadata;
   std::function<void(const Progress&)> progress; // may be empty
   const CancelToken* cancel = nullptr;           // may be null (stages/stage.h)
+
+  // Building a sequence piece by piece (the pipeline encodes each generated segment once,
+  // then copies the pieces together):
+  // - `lead_frame`: an image of the picture just before the first clip (the previous piece's
+  //   last frame). With dedupe_joins, the first clip's first frame is measured against it and
+  //   dropped by the same rule as at any join (encode path only); see Result::lead_join.
+  // - `decided_joins`: the joins between the clips, decided already by the pieces (which
+  //   dropped their duplicated first frames themselves): reported as given, never measured
+  //   or dropped again, so the copy path stays open.
+  // - `copy_when_same`: with an encoder named in `codec`, copy when the clips allow it and
+  //   are in that codec already (same profile); encode otherwise.
+  std::filesystem::path lead_frame;
+  std::optional<std::vector<JoinReport>> decided_joins;
+  bool copy_when_same = false;
+  int threads = 0; // encoder threads (0: as many as useful); when set, clips decode on one
 };
 
 struct ClipReport {
@@ -90,19 +115,10 @@ struct ClipReport {
   std::vector<std::string> conform_actions; // e.g. "rotate 90", "scale 1920x1080->1366x768 pad"
 };
 
-// The join between clip `index` and clip `index + 1`.
-struct JoinReport {
-  std::size_t index = 0;
-  bool measured = false;  // false when --dedupe-joins was off
-  double psnr_first = 0;  // luma PSNR (dB) of clip N's last frame vs clip N+1's first
-  double psnr_second = 0; // ... vs clip N+1's second frame (0 when it has one frame)
-  bool dropped = false;   // clip N+1's first frame was dropped
-  std::string reason;     // why (or why not)
-};
-
 struct Result {
   std::vector<ClipReport> clips;
   std::vector<JoinReport> joins;
+  std::optional<JoinReport> lead_join; // the join with Options::lead_frame, when measured
   bool stream_copied = false;
   std::string video_codec; // "prores", "h264", or the copied codec's name
   Size size;
@@ -119,6 +135,10 @@ struct Result {
 // Runs the whole stage. Writes every output atomically (temporary name in the destination
 // folder, renamed at the end).
 Result stitch(const std::vector<Clip>& clips, const Options& options);
+
+// The size an encode of `clip` defaults to: its displayed size (rotation applied), even.
+// Throws bad input naming the clip when it cannot be read.
+Size default_size(const std::filesystem::path& clip);
 
 // Parsing helpers shared with the command line and the job spec. Each throws
 // Failure::bad_input naming `what` on a bad value.

@@ -120,7 +120,11 @@ TEST_F(CliRunTest, KillNineDuringAssemblyThenResumeOnlyAssembles) {
   pid_t pid = spawn({"run", job}, dir.path(), kEnv);
   bool hit = wait_until(pid, [&] {
     std::error_code ec;
-    return fs::exists(dir / "out" / "shots", ec) && !fs::is_empty(dir / "out" / "shots", ec);
+    // Shot clips are made while other shots generate: the sequence is assembled once all
+    // three are there.
+    return fs::exists(dir / "out" / "shots" / "a.mp4", ec) &&
+           fs::exists(dir / "out" / "shots" / "b.mp4", ec) &&
+           fs::exists(dir / "out" / "shots" / "c.mp4", ec);
   });
   kill(pid, SIGKILL);
   wait_exit(pid);

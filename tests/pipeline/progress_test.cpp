@@ -120,10 +120,33 @@ TEST(Progress, TerminalShowsOneLiveLinePerShotWithMessagesAbove) {
   ASSERT_EQ(rows.size(), 3u) << out;
   EXPECT_NE(rows[0].find("plan log: plan: 4 shots"), std::string::npos) << rows[0];
   EXPECT_NE(rows[1].find("harbor"), std::string::npos) << rows[1];
-  EXPECT_NE(rows[1].find("2/3"), std::string::npos) << rows[1];
-  EXPECT_NE(rows[1].find("generate"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[1].find("generating 2/3"), std::string::npos) << rows[1];
   EXPECT_NE(rows[1].find("processing"), std::string::npos) << rows[1];
   EXPECT_NE(rows[1].find("s "), std::string::npos) << rows[1]; // elapsed seconds
   EXPECT_NE(rows[2].find("dusk"), std::string::npos) << rows[2];
-  EXPECT_NE(rows[2].find("finished"), std::string::npos) << rows[2];
+  EXPECT_NE(rows[2].find("reference finished"), std::string::npos) << rows[2];
+}
+
+// Generation and assembly side by side: a shot's next segment generates while the one before
+// is encoded; then its clip is assembled, then it is done.
+TEST(Progress, TerminalShowsGenerationAndAssemblySideBySide) {
+  std::FILE* f = std::tmpfile();
+  TerminalSink sink(f);
+  std::string out = capture(sink, f,
+                            {ev(ProgressEvent::Kind::finished, "journey", "generate", 0),
+                             ev(ProgressEvent::Kind::started, "journey", "generate", 1),
+                             ev(ProgressEvent::Kind::started, "journey", "encode", 0),
+                             ev(ProgressEvent::Kind::finished, "harbor", "generate", 0),
+                             ev(ProgressEvent::Kind::started, "harbor", "assemble")});
+  auto rows = screen_after(out);
+  ASSERT_EQ(rows.size(), 2u) << out;
+  EXPECT_NE(rows[0].find("journey"), std::string::npos) << rows[0];
+  EXPECT_NE(rows[0].find("generating 2/3"), std::string::npos) << rows[0];
+  EXPECT_NE(rows[0].find("| encoding 1/3"), std::string::npos) << rows[0];
+  EXPECT_NE(rows[1].find("generated 1/3"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[1].find("| assembling"), std::string::npos) << rows[1];
+  out = capture(sink, f, {ev(ProgressEvent::Kind::finished, "harbor", "shot")});
+  std::fclose(f);
+  rows = screen_after(out);
+  EXPECT_NE(rows[1].find("| done"), std::string::npos) << rows[1];
 }

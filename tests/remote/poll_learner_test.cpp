@@ -3,6 +3,8 @@
 // states the fake answered, never on wall time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <string>
 #include <vector>
 
@@ -46,8 +48,8 @@ TEST(AtlasClientPollLearner, BracketNarrowsToTheShortestJob) {
   ASSERT_TRUE(l.bracket());
   EXPECT_EQ(l.bracket()->lo, 1000ms);
   EXPECT_EQ(l.bracket()->hi, 2500ms);
-  // Two probes inside, the end, the end + 1/16.
-  EXPECT_EQ(counts(l.early_polls(policy(1000ms))), (std::vector<long>{1500, 2000, 2500, 2656}));
+  // The bracket is narrower than the 2 s probe step: its end, then two steps past it.
+  EXPECT_EQ(counts(l.early_polls(policy(1000ms))), (std::vector<long>{2500, 4500, 6500}));
   l.record(1750ms, 2500ms); // a probe found it running later
   EXPECT_EQ(l.bracket()->lo, 1750ms);
   l.record(1750ms, 2125ms); // and one found it done earlier
@@ -72,7 +74,25 @@ TEST(AtlasClientPollLearner, NeverEarlierThanTheFirstNormalPoll) {
   PollLearner m;
   m.record(400ms, 1600ms);
   // The bracket (400, 1600] starts before the 1 s minimum: probes from 1 s on.
-  EXPECT_EQ(counts(m.early_polls(policy(1000ms))), (std::vector<long>{1200, 1400, 1600, 1700}));
+  EXPECT_EQ(counts(m.early_polls(policy(1000ms))), (std::vector<long>{1600, 3600, 5600}));
+}
+
+// Issue 10: once a job of the model was seen, a job ending anywhere from the bracket's start
+// to two steps past its end is seen within max(2 s, 10% of the learned duration), and with no
+// more polls than the normal schedule makes for it.
+TEST(AtlasClientPollLearner, ProbesBoundTheOvershoot) {
+  PollLearner l;
+  l.record(13200ms, 20800ms); // a 15 s job on the normal schedule: running at 13.2, done at 20.8
+  auto polls = counts(l.early_polls(policy(1000ms)));
+  EXPECT_EQ(polls, (std::vector<long>{15280, 17360, 19440, 20800, 22880, 24960}));
+  for (std::size_t i = 1; i < polls.size(); ++i) EXPECT_LE(polls[i] - polls[i - 1], 2080);
+  // The normal schedule (1 s x1.5 to 10 s) polls 7 times by 20.8 s (at once included); the
+  // learned one at most 5 for a job done by then.
+  EXPECT_EQ(1 + std::count_if(polls.begin(), polls.end(), [](long t) { return t <= 20800; }), 5);
+  PollLearner slow;
+  slow.record(50000ms, 60000ms); // a minute-long model: 6 s steps (10%)
+  auto p2 = counts(slow.early_polls(policy(1000ms)));
+  EXPECT_EQ(p2, (std::vector<long>{56000, 60000, 66000, 72000}));
 }
 
 // After one job of latency L finished, the next job sharing the configuration (as the
