@@ -26,5 +26,7 @@ void add_generate_command(CLI::App& root, const GlobalOptions& global, Action& a
 void add_prediction_commands(CLI::App& root, const GlobalOptions& global, Action& action);
 void add_extend_command(CLI::App& root, const GlobalOptions& global, Action& action);
 void add_run_command(CLI::App& root, const GlobalOptions& global, Action& action);
+void add_scenes_command(CLI::App& root, const GlobalOptions& global, Action& action);
+void add_storyboard_command(CLI::App& root, const GlobalOptions& global, Action& action);
 
 } // namespace shotchain::cli

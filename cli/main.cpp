@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   cli::add_prediction_commands(root, global, action);
   cli::add_extend_command(root, global, action);
   cli::add_run_command(root, global, action);
+  cli::add_scenes_command(root, global, action);
+  cli::add_storyboard_command(root, global, action);
 
   try {
     root.parse(argc, argv);

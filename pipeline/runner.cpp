@@ -223,8 +223,11 @@ class Runner {
       // their checks into a scratch folder that goes away with the run.
       ScratchDir scratch;
       preflight([&](const std::string& id) { return scratch.make(id); });
+      for (const auto& id : placeholder_prompt_shots(job_))
+        event(ProgressEvent::Kind::log, id, "plan", "prompt is a placeholder: replace it to run");
       return report_;
     }
+    check_no_placeholder_prompts(job_);
     journal_ = std::make_unique<Journal>(report_.state_dir);
     lock_ = std::make_unique<StateLock>(report_.state_dir);
     sweep_journal_temporaries(report_.state_dir / "shots");

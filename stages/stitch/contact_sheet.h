@@ -1,7 +1,8 @@
 #pragma once
 // The contact sheet: one PNG grid, a row per clip (first, middle, last frame), each row
-// labelled with the clip's position.
+// labelled with the clip's position (or a label of its own, e.g. a scene's timecode).
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace shotchain::codecs {
@@ -19,6 +20,8 @@ struct ContactRow {
 
 // Writes the grid to `path` (PNG, written atomically). Cells are the pictures' size (all the
 // same); empty pictures are left grey.
-void write_contact_sheet(const std::filesystem::path& path, const std::vector<ContactRow>& rows);
+// `labels` (optional, one per row) replace "#position": digits, '#', ':' and spaces.
+void write_contact_sheet(const std::filesystem::path& path, const std::vector<ContactRow>& rows,
+                         const std::vector<std::string>& labels = {});
 
 } // namespace shotchain::stitch
