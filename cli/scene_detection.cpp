@@ -49,13 +49,7 @@ SceneProgress::SceneProgress(const GlobalOptions& global, std::string label)
     : sink_(make_progress_sink(global, true)),
       label_(std::move(label)),
       terminal_(!global.json && isatty(fileno(stderr))),
-      started_(now_seconds()) {
-  ProgressEvent e;
-  e.kind = ProgressEvent::Kind::started;
-  e.shot_id = label_;
-  e.stage = "scenes";
-  sink_->on_event(e);
-}
+      started_(now_seconds()) {}
 
 SceneProgress::~SceneProgress() = default;
 
@@ -63,6 +57,13 @@ void SceneProgress::frames(int64_t done, int64_t expected) {
   const double t = now_seconds();
   // A live line redraws often; log lines and JSON events every few seconds.
   if (done == 0 || (done < expected && last_ >= 0 && t - last_ < (terminal_ ? 0.25 : 5.0))) return;
+  if (last_ < 0) { // the first frame decoded: the input is good, say the work began
+    ProgressEvent e;
+    e.kind = ProgressEvent::Kind::started;
+    e.shot_id = label_;
+    e.stage = "scenes";
+    sink_->on_event(e);
+  }
   last_ = t;
   const double fps = t > started_ ? static_cast<double>(done) / (t - started_) : 0;
   char text[96];

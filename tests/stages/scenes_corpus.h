@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "tests/support/run.h"
 
 namespace shotchain::test::scenes_corpus {
@@ -104,6 +106,8 @@ inline File make(const std::filesystem::path& dir, const Spec& spec) {
         std::snprintf(dur, sizeof dur, "%.6f", d / fps);
         graph += a + b + "xfade=transition=" + (join == Join::dissolve ? "fade" : "fadeblack") +
                  ":duration=" + dur + ":offset=" + offset;
+        if (d >= s.frames || d >= len)
+          ADD_FAILURE() << spec.name << ": transition longer than a shot";
         f.truth.push_back({len - d, len - 1, true});
         shot_start = len - d;
         len += s.frames - d;
