@@ -45,7 +45,9 @@ std::vector<std::string> prompts_from_json(const std::filesystem::path& file,
     return out;
   }
   if (!d.IsObject()) bad(file, "JSON prompts must be an array or an object by scene number");
-  for (const auto& m : d.GetObject()) {
+  // By index: clang 14 finds rapidjson's member-iterator comparisons ambiguous in C++20.
+  for (rapidjson::SizeType i = 0; i < d.MemberCount(); ++i) {
+    const auto& m = *(d.MemberBegin() + i);
     const std::string key = m.name.GetString();
     size_t n = 0;
     if (key.empty() || key.size() > 6 || key.find_first_not_of("0123456789") != std::string::npos ||

@@ -70,17 +70,18 @@ TEST_F(ScenesCorpus, DefaultDetectorMeetsTheTargets) {
   EXPECT_GE(total.f1(), 0.97);
 }
 
-// The plain content detector finds every hard cut; steady fast motion (the scrolling cellular
-// automaton) also crosses its threshold, which is why adaptive is the default.
+// The plain content detector finds every hard cut. Steady fast motion (the scrolling
+// cellular automaton changes ~32 per frame) crosses PySceneDetect's threshold of 27, which is
+// why its default here is 40 and adaptive is the default detector.
 TEST_F(ScenesCorpus, ContentDetectorFindsHardCuts) {
   scenes::DetectOptions o;
   o.detector = scenes::DetectorKind::content;
   const auto& f = files_[0]; // hard cuts only
-  const auto s = corpus::score(f.truth, cut_frames(scenes::detect_scenes(f.path, o)));
-  EXPECT_EQ(s.recall(), 1.0);
-  o.threshold = 40; // above the automaton's change per frame
-  const auto strict = corpus::score(f.truth, cut_frames(scenes::detect_scenes(f.path, o)));
-  EXPECT_EQ(strict.f1(), 1.0);
+  EXPECT_EQ(corpus::score(f.truth, cut_frames(scenes::detect_scenes(f.path, o))).f1(), 1.0);
+  o.threshold = 27;
+  const auto loose = corpus::score(f.truth, cut_frames(scenes::detect_scenes(f.path, o)));
+  EXPECT_EQ(loose.recall(), 1.0);
+  EXPECT_LT(loose.precision(), 1.0);
 }
 
 TEST_F(ScenesCorpus, ThresholdDetectorCutsFadesInTheirMiddle) {
