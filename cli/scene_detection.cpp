@@ -28,11 +28,11 @@ void add_detect_options(CLI::App* sub, DetectArgs& a) {
   sub->add_option("src", a.src, "Source video")->required();
   sub->add_option("--detector", a.detector, "content|adaptive|threshold (default adaptive)");
   sub->add_option("--threshold", a.threshold,
-                  "content: change 0-255 (40); adaptive: ratio to the neighbours (3); "
+                  "content: change 0-255 (40); adaptive: ratio to the neighbours (4); "
                   "threshold: mean luma of a fade (12)");
   sub->add_option("--min-scene-len", a.min_scene_len,
                   "Shortest scene: frames (12) or TIME (0.5) (default 0.25 s)");
-  sub->add_option("--window", a.window, "adaptive: frames compared on each side (default 3)");
+  sub->add_option("--window", a.window, "adaptive: frames compared on each side (default 4)");
   sub->add_option("--pick", a.pick, "Reference frame: middle|best|first|last (default middle)");
 }
 

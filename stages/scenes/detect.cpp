@@ -110,8 +110,13 @@ std::vector<Cut> gradual_cuts(const FrameSignals& s, const DetectOptions& o,
            at(f1 + 1) >= o.gradual_threshold && at(f1 + 1) <= at(f1) + kNoise)
       ++f1;
     for (int64_t i = f0; i <= f1; ++i) claimed[static_cast<size_t>(i)] = true;
+    // A core cut short by a bump claimed before (rather than by a fall below its floor) is
+    // that bump's shoulder, not a peak of its own.
+    const bool shoulder =
+        (c0 - 1 >= kGradualLag && claimed[static_cast<size_t>(c0 - 1)] && at(c0 - 1) >= floor) ||
+        (c1 + 1 < n && claimed[static_cast<size_t>(c1 + 1)] && at(c1 + 1) >= floor);
     const int64_t core = c1 - c0 + 1;
-    if (core <= kFlashFrames || core > longest + kGradualLag) continue;
+    if (shoulder || core <= kFlashFrames || core > longest + kGradualLag) continue;
     // blend[i] is about frame i - kGradualLag / 2.
     int64_t best = -1;
     for (int64_t i = c0; i <= std::min(n - 1, c1 + kGradualLag / 2); ++i)
@@ -190,7 +195,7 @@ double default_threshold(DetectorKind kind) {
     case DetectorKind::content:
       return 40; // the middle of the range that scores F1 1.0 on the test corpus (35..50)
     case DetectorKind::adaptive:
-      return 3;
+      return 4;
     case DetectorKind::threshold:
       return 12;
   }

@@ -49,7 +49,7 @@ struct DetectOptions {
   DetectorKind detector = DetectorKind::adaptive;
   double threshold = -1;   // -1: the detector's default (below)
   double min_content = 12; // adaptive: the least change that can be a cut
-  int window = 3;          // adaptive: frames on each side
+  int window = 4;          // adaptive: frames on each side
   MinSceneLength min_scene_length = {-1, TimeSpec{250000, -1, "0.25"}};
   double gradual_threshold = 0.30; // histogram change over kGradualLag frames (0..1)
   ContentWeights weights;

@@ -8,8 +8,11 @@
 #include <fstream>
 #include <memory>
 
+#include <csignal>
+
 #include "tests/stages/media_test_util.h"
 #include "tests/stages/scenes_corpus.h"
+#include "tests/support/child.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
 
@@ -25,7 +28,6 @@ class ScenesCli : public ::testing::Test {
   // Four shots (a short one of 10 frames between two hard cuts, then a dissolve of 12),
   // 640x360 25 fps H.264 with B-frames.
   static void SetUpTestSuite() {
-    dir_ = std::make_unique<test::TempDir>();
     corpus::Spec spec{
         "cut",
         640,
@@ -33,17 +35,12 @@ class ScenesCli : public ::testing::Test {
         false,
         {{"bars", 40}, {"grad1", 10}, {"life", 45}, {"cells", 40}},
         {{corpus::Join::hard, 0}, {corpus::Join::hard, 0}, {corpus::Join::dissolve, 12}}};
-    file_ = std::make_unique<corpus::File>(corpus::make(dir_->path(), spec));
+    file_ = std::make_unique<corpus::File>(corpus::make(spec));
   }
-  static void TearDownTestSuite() {
-    file_.reset();
-    dir_.reset();
-  }
+  static void TearDownTestSuite() { file_.reset(); }
   static std::string src() { return file_->path.string(); }
-  static std::unique_ptr<test::TempDir> dir_;
   static std::unique_ptr<corpus::File> file_;
 };
-std::unique_ptr<test::TempDir> ScenesCli::dir_;
 std::unique_ptr<corpus::File> ScenesCli::file_;
 
 rapidjson::Document parse(const std::string& text) {
@@ -194,4 +191,36 @@ TEST_F(ScenesCli, BadInputExitsTwoWithOneLineAndWritesNothing) {
     EXPECT_NE(r.err.find(c.names), std::string::npos) << r.err;
   }
   EXPECT_EQ(test::list_dir(out.path()), "notes.mp4") << test::list_dir(out.path());
+}
+
+TEST(ScenesCliSignals, SigintStopsWith130AndWritesNothing) {
+  test::TempDir dir;
+  const auto src = (dir / "long.mp4").string();
+  test::ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=300", "-c:v",
+                "libx264", "-preset", "ultrafast", "-bf", "3", "-pix_fmt", "yuv420p", src});
+  const pid_t pid =
+      test::spawn({"--json", "scenes", src, "-o", (dir / "cuts.json").string()}, dir.path(), {});
+  const bool started = test::wait_until(
+      pid, [&] { return read_file(dir / "child.out").find("\"started\"") != std::string::npos; });
+  kill(pid, SIGINT);
+  const int code = test::wait_exit(pid);
+  ASSERT_TRUE(started) << read_file(dir / "child.err");
+  EXPECT_EQ(code, 130) << read_file(dir / "child.err");
+  EXPECT_NE(read_file(dir / "child.err").find("interrupted"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir / "cuts.json"));
+}
+
+TEST(ScenesCliTimecode, TimecodesCountFromTheSourceStartTimecode) {
+  test::TempDir dir;
+  const auto src = (dir / "tc.mov").string();
+  test::ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=2", "-vf",
+                "hue=H='PI*gte(t,1)'", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
+                "yuv420p", "-timecode", "10:00:00:00", src});
+  auto r = run_shotchain({"scenes", src, "-o", (dir / "cuts.json").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto d = parse(read_file(dir / "cuts.json"));
+  ASSERT_EQ(d["scenes"].Size(), 2u) << read_file(dir / "cuts.json");
+  EXPECT_STREQ(d["start_timecode"].GetString(), "10:00:00:00");
+  EXPECT_STREQ(d["scenes"][1]["start"]["timecode"].GetString(), "10:00:01:00");
+  EXPECT_EQ(d["scenes"][1]["start"]["frame"].GetInt64(), 25);
 }

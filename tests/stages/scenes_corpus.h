@@ -4,8 +4,12 @@
 // cuts, dissolves and fades through black (xfade), with flashes (a few overexposed frames),
 // fast pans and short shots, in 720p and 1080p at 25 and 29.97 fps, H.264 with B-frames.
 // Each file's truth is known from how it was built.
+#include <unistd.h>
+
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -70,12 +74,21 @@ inline std::string source_filter(const std::string& key, int w, int h, const std
   return "color=c=gray:s=" + size + ":r=" + rate;
 }
 
-inline File make(const std::filesystem::path& dir, const Spec& spec) {
+// Files are made once per build folder (ctest runs each test in its own process) and found
+// again by a hash of everything that makes them; written under a temporary name, then renamed,
+// so tests running side by side never read half a file.
+inline std::filesystem::path cache_dir() {
+  auto dir = std::filesystem::path(SHOTCHAIN_BINARY_DIR) / "test-media" / "scenes";
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+inline File make(const Spec& spec) {
+  const std::filesystem::path dir = cache_dir();
   const std::string rate = spec.ntsc ? "30000/1001" : "25";
   const std::string tb = spec.ntsc ? "1001/30000" : "1/25";
   const double fps = spec.ntsc ? 30000.0 / 1001.0 : 25.0;
   File f;
-  f.path = dir / (spec.name + ".mp4");
   std::string graph;
   int64_t len = 0;
   for (size_t k = 0; k < spec.shots.size(); ++k) {
@@ -120,8 +133,22 @@ inline File make(const std::filesystem::path& dir, const Spec& spec) {
   graph.pop_back(); // the last ';'
   const std::string last =
       spec.shots.size() == 1 ? "[s0]" : "[c" + std::to_string(spec.shots.size() - 1) + "]";
-  ffmpeg({"-filter_complex", graph, "-map", last, "-c:v", "libx264", "-preset", "veryfast", "-bf",
-          "3", "-g", "60", "-crf", "23", "-pix_fmt", "yuv420p", f.path.string()});
+  const std::vector<std::string> encode{"-map",      last,  "-c:v",     "libx264", "-preset",
+                                        "ultrafast", "-bf", "3",        "-g",      "60",
+                                        "-crf",      "23",  "-pix_fmt", "yuv420p"};
+  std::string key = graph;
+  for (const auto& a : encode) key += " " + a;
+  char hash[32];
+  std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(key));
+  f.path = dir / (spec.name + "-" + hash + ".mp4");
+  if (!std::filesystem::exists(f.path)) {
+    const auto part = dir / (spec.name + "-" + hash + "." + std::to_string(getpid()) + ".mp4");
+    std::vector<std::string> args{"-filter_complex", graph};
+    args.insert(args.end(), encode.begin(), encode.end());
+    args.push_back(part.string());
+    ffmpeg(args);
+    std::filesystem::rename(part, f.path);
+  }
   f.frames = len;
   return f;
 }
