@@ -28,5 +28,7 @@ void add_extend_command(CLI::App& root, const GlobalOptions& global, Action& act
 void add_run_command(CLI::App& root, const GlobalOptions& global, Action& action);
 void add_adopt_command(CLI::App& root, const GlobalOptions& global, Action& action);
 void add_models_command(CLI::App& root, const GlobalOptions& global, Action& action);
+void add_scenes_command(CLI::App& root, const GlobalOptions& global, Action& action);
+void add_storyboard_command(CLI::App& root, const GlobalOptions& global, Action& action);
 
 } // namespace shotchain::cli

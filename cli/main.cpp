@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   cli::add_run_command(root, global, action);
   cli::add_adopt_command(root, global, action);
   cli::add_models_command(root, global, action);
+  cli::add_scenes_command(root, global, action);
+  cli::add_storyboard_command(root, global, action);
 
   try {
     root.parse(argc, argv);

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/time_spec.h"
 
 namespace shotchain::pipeline {
 namespace {
@@ -321,8 +322,7 @@ std::string time_text(const Obj& o, const std::string& key, const Node& v) {
            std::string("must be a time (seconds, HH:MM:SS.mmm or HH:MM:SS:FF), not ") +
                type_name(v.type));
   }
-  if (!is_valid_time(t))
-    o.fail(v, key, "\"" + t + "\" is not a time (seconds, HH:MM:SS.mmm or HH:MM:SS:FF)");
+  if (!parse_time(t)) o.fail(v, key, "\"" + t + "\" is not a time: " + kTimeGrammar);
   return t;
 }
 
@@ -569,34 +569,6 @@ OutputSpec parse_output(const Checker& c, const Node* v, const std::filesystem::
 }
 
 } // namespace
-
-bool is_valid_time(const std::string& t) {
-  // seconds: D{1,6}(.D{1,6})?   HH:MM:SS: D{1,3}:[0-5]D:[0-5]D(.D{1,6})?   timecode: ...:D{1,3}
-  auto fraction_ends = [&](std::size_t p) {
-    if (p == t.size()) return true;
-    if (t[p] != '.') return false;
-    std::size_t n = digits(t, p + 1, 6);
-    return n > 0 && p + 1 + n == t.size();
-  };
-  std::size_t n = digits(t, 0, 6);
-  if (n == 0) return false;
-  if (n == t.size() || t[n] == '.') return fraction_ends(n);
-  if (n > 3 || t[n] != ':') return false;
-  std::size_t p = n + 1;
-  for (int field = 0; field < 2; ++field) {
-    if (digits(t, p, 2) != 2 || t[p] > '5') return false;
-    p += 2;
-    if (field == 0) {
-      if (p >= t.size() || t[p] != ':') return false;
-      ++p;
-    }
-  }
-  if (p < t.size() && t[p] == ':') {
-    std::size_t f = digits(t, p + 1, 3);
-    return f > 0 && p + 1 + f == t.size();
-  }
-  return fraction_ends(p);
-}
 
 std::string ReferenceSpec::describe() const {
   switch (kind) {

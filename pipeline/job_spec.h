@@ -69,7 +69,4 @@ JobSpec parse_job_spec(const std::string& text, const std::string& name,
                        const std::filesystem::path& base_dir);
 JobSpec load_job_spec(const std::filesystem::path& file);
 
-// Checks a TIME string: seconds ("12.5"), "HH:MM:SS(.mmm)" or timecode "HH:MM:SS:FF".
-bool is_valid_time(const std::string& text);
-
 } // namespace shotchain::pipeline

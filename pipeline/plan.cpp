@@ -7,6 +7,9 @@
 #include <cstdio>
 #include <sstream>
 
+#include "common/error.h"
+#include "stages/scenes/storyboard.h"
+
 namespace shotchain::pipeline {
 
 std::optional<double> price_per_generation(const std::string& model, int duration) {
@@ -22,6 +25,22 @@ std::optional<double> price_per_generation(const std::string& model, int duratio
   for (const auto& r : table)
     if (model == r.model && duration == r.duration) return r.usd;
   return std::nullopt;
+}
+
+std::vector<std::string> placeholder_prompt_shots(const JobSpec& job) {
+  std::vector<std::string> ids;
+  for (const auto& s : job.shots)
+    if (scenes::is_placeholder_prompt(s.prompt)) ids.push_back(s.id);
+  return ids;
+}
+
+void check_no_placeholder_prompts(const JobSpec& job) {
+  const auto ids = placeholder_prompt_shots(job);
+  if (!ids.empty())
+    throw Error(Failure::bad_input,
+                "shot \"" + ids.front() + "\": prompt is still the storyboard's placeholder (" +
+                    std::to_string(ids.size()) +
+                    " shot(s)); write a prompt before running (nothing was spent)");
 }
 
 Plan make_plan(const JobSpec& job) {

@@ -40,6 +40,10 @@ struct Plan {
 };
 
 Plan make_plan(const JobSpec& job);
+// The shots whose prompt is still the placeholder `shotchain storyboard` writes.
+std::vector<std::string> placeholder_prompt_shots(const JobSpec& job);
+// Throws Error(bad_input) naming the first such shot: nothing is spent on a placeholder.
+void check_no_placeholder_prompts(const JobSpec& job);
 // Human-readable table; `backend` is "preview" or "atlas" (preview: nothing is spent).
 std::string format_plan(const Plan& plan, const std::string& backend);
 // One JSON object.

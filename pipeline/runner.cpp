@@ -104,8 +104,11 @@ RunReport run_job(const JobSpec& job, const RunOptions& opt) {
     // their checks into a scratch folder that goes away with the run.
     ScratchDir scratch;
     preflight(rc, [&](const std::string& id) { return scratch.make(id); });
+    for (const auto& id : placeholder_prompt_shots(job))
+      rc.event(ProgressEvent::Kind::log, id, "plan", "prompt is a placeholder: replace it to run");
     return report;
   }
+  check_no_placeholder_prompts(job);
   rc.journal = std::make_unique<Journal>(report.state_dir);
   StateLock lock(report.state_dir);
   sweep_journal_temporaries(report.state_dir / "shots");

@@ -5,7 +5,6 @@ extern "C" {
 }
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -28,33 +27,6 @@ using codecs::VideoDecoder;
 namespace {
 
 constexpr Rational kMicro{1, 1000000};
-
-bool parse_uint(std::string_view s, int64_t& out) {
-  if (s.empty() || s.size() > 12) return false;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-  return r.ec == std::errc{} && r.ptr == s.data() + s.size() && out >= 0;
-}
-
-// "SS" or "SS.fff" -> microseconds (fraction rounded to the microsecond).
-bool parse_seconds(std::string_view s, int64_t& us) {
-  auto dot = s.find('.');
-  int64_t whole = 0;
-  if (!parse_uint(s.substr(0, dot), whole)) return false;
-  int64_t frac_us = 0;
-  if (dot != std::string_view::npos) {
-    std::string_view f = s.substr(dot + 1);
-    if (f.empty() || f.size() > 9) return false;
-    for (char c : f)
-      if (c < '0' || c > '9') return false;
-    std::string digits(f);
-    digits.resize(9, '0');
-    int64_t ns = std::stoll(digits);
-    frac_us = (ns + 500) / 1000;
-  }
-  if (whole > 100LL * 3600 * 24) return false;
-  us = whole * 1000000 + frac_us;
-  return true;
-}
 
 [[noreturn]] void bad(const std::string& file, const std::string& what) {
   codecs::throw_file(Failure::bad_input, file, what);
@@ -353,52 +325,6 @@ ExtractedFrame best_near(Source& s, int64_t us, double window, const std::string
 }
 
 } // namespace
-
-std::optional<TimeSpec> parse_time(std::string_view text) {
-  TimeSpec t;
-  t.text = std::string(text);
-  if (text.empty() || text.size() > 32) return std::nullopt;
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  bool semicolon = false;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == ':' || text[i] == ';') {
-      if (i < text.size() && text[i] == ';') semicolon = true;
-      parts.push_back(text.substr(start, i - start));
-      start = i + 1;
-    }
-  }
-  int64_t h = 0, m = 0, frames = 0, sec_us = 0;
-  switch (parts.size()) {
-    case 1:
-      if (semicolon || !parse_seconds(parts[0], sec_us)) return std::nullopt;
-      t.microseconds = sec_us;
-      return t;
-    case 2:
-      if (semicolon || !parse_uint(parts[0], m) || !parse_seconds(parts[1], sec_us) ||
-          sec_us >= 60'000'000)
-        return std::nullopt;
-      t.microseconds = m * 60'000'000 + sec_us;
-      return t;
-    case 3:
-      if (semicolon || !parse_uint(parts[0], h) || !parse_uint(parts[1], m) || m >= 60 ||
-          !parse_seconds(parts[2], sec_us) || sec_us >= 60'000'000)
-        return std::nullopt;
-      t.microseconds = (h * 3600 + m * 60) * 1'000'000 + sec_us;
-      return t;
-    case 4: {
-      int64_t sec = 0;
-      if (!parse_uint(parts[0], h) || !parse_uint(parts[1], m) || m >= 60 ||
-          !parse_uint(parts[2], sec) || sec >= 60 || !parse_uint(parts[3], frames) || frames > 999)
-        return std::nullopt;
-      t.microseconds = (h * 3600 + m * 60 + sec) * 1'000'000;
-      t.frames = static_cast<int>(frames);
-      return t;
-    }
-    default:
-      return std::nullopt;
-  }
-}
 
 ExtractedFrame extract_frame(const std::filesystem::path& src, const FrameRequest& request) {
   MediaCpuScope media_cpu;

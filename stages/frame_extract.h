@@ -2,7 +2,7 @@
 // Reference frames out of footage: the frame at a time (the same frame as
 // `ffmpeg -ss T -i SRC -frames:v 1`), the N-th frame, the first, the true last displayed frame
 // (seeking near the end and decoding only what it depends on), or the sharpest frame near a
-// time. Also parses TIME arguments. Used by `shotchain frame`, the pipeline (reference frames,
+// time. Used by `shotchain frame`, the pipeline (reference frames,
 // chained shots' last frames) and stitching.
 #include <cstdint>
 #include <filesystem>
@@ -11,18 +11,14 @@
 #include <string_view>
 
 #include "codecs/frame.h"
+#include "common/time_spec.h"
 
 namespace shotchain::stages {
 
-// A TIME argument: seconds ("12.5"), "HH:MM:SS.mmm" / "MM:SS.mmm", or timecode "HH:MM:SS:FF"
-// (frames at the source's rate, resolved once the source is open).
-struct TimeSpec {
-  int64_t microseconds = 0; // the time without the frames part
-  int frames = -1;          // >= 0 for a timecode
-  std::string text;         // as given, for messages
-};
-// nullopt when `text` is not a valid TIME.
-std::optional<TimeSpec> parse_time(std::string_view text);
+// TIME arguments are parsed by the one TIME parser (common/time_spec.h); these names keep
+// `stages::TimeSpec` / `stages::parse_time` working for the callers of frame requests.
+using shotchain::parse_time;
+using shotchain::TimeSpec;
 
 struct FrameRequest {
   enum class Kind { at, index, first, last, best_near };

@@ -54,6 +54,7 @@ TEST(FrameTime, ParsesSecondsClockAndTimecode) {
   ASSERT_TRUE(c);
   EXPECT_EQ(c->microseconds, 4'000'000);
   EXPECT_EQ(c->frames, 12);
+  EXPECT_EQ(stages::parse_time("01:30")->microseconds, 90'000'000); // MM:SS
   EXPECT_TRUE(stages::parse_time("150.04"));
   EXPECT_EQ(stages::parse_time("150.04")->microseconds, 150'040'000);
   for (const char* bad : {"", "-1", "abc", "1:2:3:4:5", "00:61:00", "1.2.3", "12s", "00:00:01;x"})
