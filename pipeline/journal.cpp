@@ -17,6 +17,8 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json_read.h"
+#include "common/scrub.h"
 
 namespace shotchain::pipeline {
 namespace {
@@ -186,13 +188,17 @@ std::string Journal::to_json(const ShotRecord& r) {
 }
 
 ShotRecord Journal::from_json(const std::string& text, const std::string& name) {
-  rapidjson::Document d;
-  d.Parse(text.c_str(), text.size());
+  rapidjson::Document doc;
+  json::ParseOutcome parsed = json::parse(doc, text);
+  // The record's text is outside data (anyone can edit a state folder): whatever it holds
+  // reaches the message through the scrubber only.
   auto bad = [&](const std::string& why) -> Error {
-    return Error(Failure::runtime, name + ": journal record is unreadable (" + why +
+    return Error(Failure::runtime, name + ": journal record is unreadable (" + scrub(why) +
                                        "); move it away to start this shot afresh");
   };
-  if (d.HasParseError() || !d.IsObject()) throw bad("not JSON");
+  if (!parsed) throw bad(parsed.reason + " at byte " + std::to_string(parsed.offset));
+  if (!doc.IsObject()) throw bad("not a JSON object");
+  const rapidjson::Value& d = doc;
   auto get_str = [&](const rapidjson::Value& o, const char* k) -> std::string {
     auto it = o.FindMember(k);
     if (it == o.MemberEnd()) return {};
@@ -239,7 +245,8 @@ ShotRecord Journal::from_json(const std::string& text, const std::string& name) 
     auto sup = s.FindMember("superseded_predictions");
     if (sup != s.MemberEnd() && sup->value.IsArray())
       for (const auto& id : sup->value.GetArray())
-        if (id.IsString()) sr.superseded_predictions.emplace_back(id.GetString());
+        if (id.IsString())
+          sr.superseded_predictions.emplace_back(id.GetString(), id.GetStringLength());
     r.segments.push_back(std::move(sr));
   }
   return r;

@@ -20,6 +20,7 @@
 
 #include "common/cpu_time.h"
 #include "common/error.h"
+#include "common/json_read.h"
 #include "common/sha256.h"
 #include "pipeline/journal.h"
 #include "stages/frame_extract.h"
@@ -102,9 +103,8 @@ long long assembly_unchanged(const fs::path& record, const std::string& fp,
   std::ifstream in(record, std::ios::binary);
   if (!in) return -1;
   std::string text((std::istreambuf_iterator<char>(in)), {});
-  rapidjson::Document d;
-  d.Parse(text.c_str(), text.size());
-  if (d.HasParseError() || !d.IsObject() || !d.HasMember("fingerprint") ||
+  rapidjson::Document d; // a damaged record only means the sequence is assembled again
+  if (!json::parse(d, text) || !d.IsObject() || !d.HasMember("fingerprint") ||
       !d["fingerprint"].IsString() || fp != d["fingerprint"].GetString() ||
       !d.HasMember("frames") || !d["frames"].IsInt64() || !d.HasMember("files") ||
       !d["files"].IsArray())

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json_read.h"
 
 namespace shotchain::stages {
 namespace {
@@ -34,18 +35,23 @@ void UploadCache::load() {
   std::ostringstream ss;
   ss << in.rdbuf();
   std::string text = ss.str();
-  rapidjson::Document doc;
-  doc.Parse(text.c_str(), text.size());
-  if (doc.HasParseError() || !doc.IsObject()) return; // a damaged cache is just a cold cache
+  rapidjson::Document parsed;
+  // A damaged cache (bad JSON, too deep, too large) is just a cold cache: it is rewritten
+  // whole on the next save.
+  if (!json::parse(parsed, text) || !parsed.IsObject()) return;
+  const rapidjson::Value& doc = parsed;
   auto it = doc.FindMember("uploads");
   if (it == doc.MemberEnd() || !it->value.IsObject()) return;
   for (const auto& m : it->value.GetObject()) {
-    if (!m.value.IsObject() || !m.value.HasMember("url") || !m.value["url"].IsString()) continue;
+    if (!m.value.IsObject()) continue;
+    auto url = m.value.FindMember("url");
+    if (url == m.value.MemberEnd() || !url->value.IsString()) continue;
     Entry e;
-    e.url = m.value["url"].GetString();
-    if (m.value.HasMember("stored_at") && m.value["stored_at"].IsInt64())
-      e.stored_at = m.value["stored_at"].GetInt64();
-    entries_[m.name.GetString()] = e;
+    e.url.assign(url->value.GetString(), url->value.GetStringLength());
+    auto stored = m.value.FindMember("stored_at");
+    if (stored != m.value.MemberEnd() && stored->value.IsInt64())
+      e.stored_at = stored->value.GetInt64();
+    entries_[std::string(m.name.GetString(), m.name.GetStringLength())] = e;
   }
 }
 
@@ -89,7 +95,9 @@ std::optional<std::string> UploadCache::find(const std::string& hash, const std:
   load();
   auto it = entries_.find(hash + "/" + name);
   if (it == entries_.end()) return std::nullopt;
-  if (now_seconds() - it->second.stored_at > max_age_.count()) return std::nullopt;
+  // Compared without subtracting the file's number: a stored_at near INT64_MIN would
+  // overflow `now - stored_at` (undefined behaviour).
+  if (it->second.stored_at < now_seconds() - max_age_.count()) return std::nullopt;
   return it->second.url;
 }
 
