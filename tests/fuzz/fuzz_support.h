@@ -4,6 +4,7 @@
 // (libFuzzer then records the input as a crash).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
