@@ -46,6 +46,9 @@ VideoStreamFacts video_facts(const InputFile& input, int stream) {
   f.start = st->start_time == AV_NOPTS_VALUE ? kNoTimestamp : st->start_time;
   f.frames = st->nb_frames;
   f.duration = st->duration == AV_NOPTS_VALUE ? 0 : st->duration;
+  f.colour_primaries = static_cast<int>(p->color_primaries);
+  f.colour_transfer = static_cast<int>(p->color_trc);
+  f.colour_matrix = static_cast<int>(p->color_space);
   return f;
 }
 

@@ -26,6 +26,9 @@ struct VideoStreamFacts {
   int64_t frames = 0;                                    // container's frame count (0 when unknown)
   int64_t duration = 0;                                  // in time_base (0 when unknown)
   bool can_copy_to(const VideoStreamFacts& other) const; // same stream shape for concat
+
+  // ISO/IEC 23001-8 colour codes as the stream declares them (2: unspecified).
+  int colour_primaries = 2, colour_transfer = 2, colour_matrix = 2;
 };
 
 VideoStreamFacts video_facts(const InputFile& input, int stream);

@@ -26,6 +26,7 @@
 #include "stages/stitch/contact_sheet.h"
 #include "stages/stitch/dedupe.h"
 #include "stages/stitch/qc.h"
+#include "stages/stitch/timeline_inputs.h"
 #include "stages/timeline/timeline.h"
 
 namespace shotchain::stitch {
@@ -34,8 +35,6 @@ namespace fs = std::filesystem;
 using codecs::Frame;
 using codecs::InputFile;
 using codecs::Packet;
-
-constexpr const char* kStartTimecode = "01:00:00:00";
 
 // Between clips, hand freed decoder/packet memory back to the system so the peak does not
 // creep up with the number of clips (glibc keeps freed large blocks otherwise).
@@ -55,6 +54,7 @@ struct ClipInfo {
   codecs::VideoStreamFacts facts;
   int64_t est_frames = 0;
   std::string timecode; // the clip's own start timecode ("" when it has none)
+  timeline::Media media;
 };
 
 std::string tag_for(std::size_t i, std::size_t n, const fs::path& p) {
@@ -82,10 +82,8 @@ bool any_audio(const std::vector<ClipInfo>& clips) {
                      [](const ClipInfo& c) { return c.audio_stream >= 0; });
 }
 
-// What the reports say of a clip whatever happens to it. Its start timecode is counted at its
-// own rate (drop-frame included), then in sequence frames, so that timelines give source
-// in/out points an NLE finds in the clip.
-ClipReport report_for(const Clip& clip, const ClipInfo& info, Rational fps) {
+// What the reports say of a clip whatever happens to it.
+ClipReport report_for(const Clip& clip, const ClipInfo& info) {
   ClipReport rep;
   rep.path = clip.path;
   rep.label = clip.label;
@@ -94,11 +92,9 @@ ClipReport report_for(const Clip& clip, const ClipInfo& info, Rational fps) {
   rep.rotation = info.rotation;
   rep.source_fps = info.facts.avg_frame_rate;
   rep.has_audio = info.audio_stream >= 0;
-  const Rational tc_rate = info.facts.avg_frame_rate.valid() ? info.facts.avg_frame_rate : fps;
-  if (auto start = codecs::timecode_frame(info.timecode, tc_rate)) {
+  if (codecs::timecode_frame(info.timecode, {info.media.rate.num, info.media.rate.den}))
     rep.source_timecode = info.timecode;
-    rep.source_start = codecs::rescale(*start, tc_rate.inverse(), fps.inverse());
-  }
+  rep.media = info.media;
   return rep;
 }
 
@@ -130,6 +126,10 @@ ClipInfo probe_clip(const Clip& clip, std::size_t i, std::size_t n) {
         break;
       }
     if (!found) throw Error(Failure::bad_input, "has no video frames");
+    codecs::AudioStreamFacts audio;
+    if (info.audio_stream >= 0) audio = codecs::audio_facts(in, info.audio_stream);
+    info.media = describe_media(clip.path, info.facts, info.display, info.timecode,
+                                info.audio_stream >= 0 ? &audio : nullptr, in.duration_us());
   } catch (...) {
     rethrow_for_clip(info.tag);
   }
@@ -280,7 +280,7 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
   const auto container = *codecs::container_for_path(o.output.string());
   codecs::OutputOptions oo;
   oo.faststart = container == codecs::Container::mp4;
-  oo.timecode = kStartTimecode;
+  oo.timecode = start_timecode(o.fps);
   oo.metadata = o.container_metadata;
   codecs::OutputFile out(o.output, oo);
   int vs = -1;
@@ -297,7 +297,7 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
   int64_t done = 0;
   for (std::size_t i = 0; i < clips.size(); ++i) {
     const auto& c = clips[i];
-    ClipReport rep = report_for(input[i], c, o.fps);
+    ClipReport rep = report_for(input[i], c);
     rep.record_in = done;
     rep.conform_actions.push_back("stream copy");
     if (has_audio)
@@ -408,7 +408,7 @@ class EncodeRun {
     const auto container = *codecs::container_for_path(o_.output.string());
     codecs::OutputOptions oo;
     oo.faststart = container == codecs::Container::mp4;
-    oo.timecode = kStartTimecode;
+    oo.timecode = start_timecode(o_.fps);
     oo.metadata = o_.container_metadata;
     codecs::OutputFile out(o_.output, oo);
     out_ = &out;
@@ -474,7 +474,8 @@ class EncodeRun {
       t0_pts_ = c.pts();
       if (audio_) audio_->video_starts(t0_pts_, vtb_);
     }
-    const int64_t idx = codecs::rescale(c.pts() - t0_pts_, vtb_, out_tb_);
+    const int64_t idx = std::min(codecs::rescale(c.pts() - t0_pts_, vtb_, out_tb_),
+                                 dropped_ ? cap_dropped_ : cap_kept_);
     if (have_pending_) {
       while (next_slot_ < idx) emit(pending_);
     }
@@ -541,7 +542,10 @@ class EncodeRun {
       conformer_ = &conformer_store_.emplace(cs);
 
     // Per-clip state.
-    ClipReport rep = report_for(input_[i], c, o_.fps);
+    ClipReport rep = report_for(input_[i], c);
+    // Record lengths round down in the clip's own frames, so no timeline passes its media.
+    cap_kept_ = record_frames_cap(rep.media, 0, o_.fps);
+    cap_dropped_ = record_frames_cap(rep.media, 1, o_.fps);
     rep.record_in = seq_frames_;
     if (c.rotation) rep.conform_actions.push_back("rotate " + std::to_string(c.rotation));
     if (!(c.display == size_))
@@ -609,7 +613,8 @@ class EncodeRun {
                   : (prev_pts_ != codecs::kNoTimestamp && last_pts_ > prev_pts_)
                       ? last_pts_ - prev_pts_
                       : default_dur_;
-    int64_t n = codecs::rescale(last_pts_ + dur - t0_pts_, vtb_, out_tb_);
+    int64_t n = std::min(codecs::rescale(last_pts_ + dur - t0_pts_, vtb_, out_tb_),
+                         dropped_ ? cap_dropped_ : cap_kept_);
     n = std::max<int64_t>(n, clip_out_ == 0 ? 1 : 0);
     while (next_slot_ < n) emit(pending_);
     if (audio_) audio_->release(AudioTrack::sample_at(seq_frames_, out_tb_), true);
@@ -657,6 +662,7 @@ class EncodeRun {
   bool have_pending_ = false, decided_ = true, dropped_ = false;
   bool t0_known_ = false;
   int64_t t0_pts_ = 0, last_pts_ = 0, prev_pts_ = 0, last_src_pts_ = 0, last_dur_ = 0;
+  int64_t cap_kept_ = 0, cap_dropped_ = 0; // record_frames_cap from source frame 0 or 1
 };
 
 } // namespace
@@ -767,24 +773,7 @@ Result stitch(const std::vector<Clip>& input, const Options& options) {
 
   // Side files. If one fails, the sequence stays (it is complete); the error says which.
   sink.report(clips.size() ? clips.size() - 1 : 0, r.frames, "outputs");
-  timeline::Sequence seq;
-  seq.name = o.output.stem().string();
-  seq.fps = {o.fps.num, o.fps.den};
-  seq.width = r.size.width;
-  seq.height = r.size.height;
-  seq.has_audio = r.has_audio;
-  for (const auto& c : r.clips) {
-    timeline::Entry e;
-    e.name = c.label;
-    e.source = fs::absolute(c.path);
-    e.available = c.frames_out + c.dropped_first;
-    e.source_start = c.source_start;
-    e.source_in = c.dropped_first;
-    e.source_out = e.available;
-    e.has_audio = c.has_audio;
-    e.metadata = c.metadata;
-    seq.clips.push_back(std::move(e));
-  }
+  const timeline::Sequence seq = sequence_of(r, o);
   if (o.timelines.otio) {
     auto p = side_path(o.output, ".otio");
     timeline::write_text_file(p, timeline::to_otio(seq));
@@ -802,9 +791,10 @@ Result stitch(const std::vector<Clip>& input, const Options& options) {
   }
   if (tp) {
     std::vector<ContactRow> rows;
-    for (std::size_t i = 0; i < thumbs.size(); ++i)
-      rows.push_back(
-          {static_cast<int>(i + 1), &thumbs[i].first, &thumbs[i].middle, &thumbs[i].last});
+    for (std::size_t i = 0; i < thumbs.size() && i < r.clips.size(); ++i)
+      rows.push_back({r.clips[i].label,
+                      timeline::timecode(seq.start() + r.clips[i].record_in, seq.rate),
+                      &thumbs[i].first, &thumbs[i].middle, &thumbs[i].last});
     write_contact_sheet(o.contact_sheet, rows);
     r.written.push_back(o.contact_sheet);
   }

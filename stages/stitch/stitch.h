@@ -21,6 +21,7 @@
 
 #include "codecs/types.h"
 #include "stages/stage.h"
+#include "stages/timeline/timeline.h"
 
 namespace shotchain::stitch {
 
@@ -75,11 +76,12 @@ struct ClipReport {
   std::filesystem::path path;
   std::string label;
   std::map<std::string, std::string> metadata;
-  Size source_size;              // coded size
-  int rotation = 0;              // degrees, as displayed (0, 90, 180, 270)
-  Rational source_fps{0, 1};     // average frame rate of the source
-  std::string source_timecode;   // the clip's own start timecode ("" when none)
-  std::int64_t source_start = 0; // ... in sequence frames (0 when none)
+  Size source_size;            // coded size
+  int rotation = 0;            // degrees, as displayed (0, 90, 180, 270)
+  Rational source_fps{0, 1};   // average frame rate of the source
+  std::string source_timecode; // the clip's own start timecode ("" when none)
+  // The clip as timelines describe it: its own rate, length, timecode, format and audio.
+  timeline::Media media;
   bool has_audio = false;
   std::int64_t frames_in = 0;     // decoded (or copied) source frames
   std::int64_t frames_out = 0;    // frames this clip contributes to the sequence

@@ -279,7 +279,8 @@ TEST(Stitch, RotationPadAndContactSheet) {
   // Contact sheet: two rows, three pictures each.
   EXPECT_EQ(ffprobe_value(P(d, "sheet.png"), "v:0", "stream=codec_name"), "png");
   const auto wh = ffprobe_value(P(d, "sheet.png"), "v:0", "stream=width,height");
-  EXPECT_EQ(wh, "842,292") << wh; // label 90 + 3 x (240 + 8) + 8 wide; 2 x (134 + 8) + 8 high
+  // Label column 16 characters x 12 + 8, then 3 x (240 + 8) + 8 wide; 2 x (134 + 8) + 8 high.
+  EXPECT_EQ(wh, "952,292") << wh;
 }
 
 TEST(Stitch, OneClipIsAConvert) {
