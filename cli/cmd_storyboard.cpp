@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/json_text.h"
 #include "cli/scene_detection.h"
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "stages/frame_extract.h"
 #include "stages/scenes/scene_list_io.h"
@@ -51,7 +52,7 @@ int storyboard_command(const StoryboardArgs& a, const GlobalOptions& global) {
       a.prompts.empty() ? std::vector<std::string>{}
                         : scenes::read_prompts(a.prompts, list.scenes.size());
   const auto refs = scenes::pick_references(list, pick, interrupt_token());
-  timeline::write_text_file(out, scenes::storyboard_json(list, refs, prompts, dir));
+  write_file_atomic(out, scenes::storyboard_json(list, refs, prompts, dir));
   size_t placeholders = 0;
   for (size_t i = 0; i < list.scenes.size(); ++i)
     if (i >= prompts.size() || prompts[i].empty()) ++placeholders;

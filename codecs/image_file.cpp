@@ -12,6 +12,7 @@
 #include "codecs/input_file.h"
 #include "codecs/tonemap.h"
 #include "codecs/video_conform.h"
+#include "common/atomic_file.h"
 
 namespace shotchain::codecs {
 
@@ -69,30 +70,6 @@ std::string encode_picture(const Frame& converted, ImageFormat format, int quali
   return out;
 }
 
-void write_atomically(const std::filesystem::path& path, const std::string& bytes) {
-  const std::string name = path.string();
-  std::filesystem::path temp =
-      path.parent_path() / ("." + path.filename().string() + ".part-" + std::to_string(::getpid()));
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw_file(Failure::runtime, name, "cannot create output");
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(temp, ec);
-      throw_file(Failure::runtime, name, "write failed");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::error_code ec2;
-    std::filesystem::remove(temp, ec2);
-    throw_file(Failure::runtime, name, "cannot rename into place: " + ec.message());
-  }
-}
-
 } // namespace
 
 void write_image(const Frame& frame, const std::filesystem::path& path,
@@ -116,7 +93,7 @@ void write_image(const Frame& frame, const std::filesystem::path& path,
   // HDR (PQ/HLG) is tone-mapped to SDR BT.709 first; everything else converts directly.
   Frame converted =
       is_hdr(frame) ? conformer.convert(tonemap_to_sdr_rgb24(frame)) : conformer.convert(frame);
-  write_atomically(path, encode_picture(converted, *format, options.jpeg_quality, name));
+  write_file_atomic(path, encode_picture(converted, *format, options.jpeg_quality, name));
 }
 
 Frame read_image(const std::filesystem::path& path) {

@@ -126,8 +126,17 @@ InputFile::InputFile(const std::filesystem::path& path, const InputOptions& opti
         static_cast<int64_t>(par->width) * par->height > options_.max_pixels)
       throw_file(Failure::bad_input, path_,
                  "picture too large (" + std::to_string(par->width) + "x" +
-                     std::to_string(par->height) + ")");
+                     std::to_string(par->height) + "; the limit is " +
+                     std::to_string(options_.max_pixels) + " pixels per picture)");
+    if (par->codec_type == AVMEDIA_TYPE_VIDEO && ctx_->streams[i]->nb_frames > kMaxFrameCount)
+      throw_file(Failure::bad_input, path_,
+                 "too many frames (" + std::to_string(ctx_->streams[i]->nb_frames) +
+                     "; the limit is " + std::to_string(kMaxFrameCount) + ")");
   }
+  if (ctx_->duration != AV_NOPTS_VALUE && ctx_->duration / AV_TIME_BASE > kMaxDurationSeconds)
+    throw_file(Failure::bad_input, path_,
+               "too long (" + std::to_string(ctx_->duration / AV_TIME_BASE) + " s; the limit is " +
+                   std::to_string(kMaxDurationSeconds) + " s)");
 }
 
 InputFile::~InputFile() = default;

@@ -9,16 +9,18 @@
 #include <string>
 
 #include "codecs/handles.h"
+#include "codecs/media_limits.h"
 #include "codecs/packet.h"
 #include "codecs/types.h"
 
 namespace shotchain::codecs {
 
+// Defaults from codecs/media_limits.h (the one place of the limits).
 struct InputOptions {
-  double deadline_seconds = 60;       // budget for each demuxer operation (open, read, seek)
-  int64_t probe_bytes = 5'000'000;    // probesize
-  int64_t analyze_us = 5'000'000;     // analyzeduration
-  int64_t max_pixels = 8192LL * 8192; // per picture, enforced by decoders
+  double deadline_seconds = kOperationDeadlineSeconds; // each demuxer operation (open, read, seek)
+  int64_t probe_bytes = kProbeBytes;                   // probesize
+  int64_t analyze_us = kAnalyzeMicroseconds;           // analyzeduration
+  int64_t max_pixels = kMaxPixels;                     // per picture, at open and by the decoders
   // false: trust the container's own stream parameters and skip avformat_find_stream_info
   // (which decodes the first pictures). For a file opened again after a full probe, e.g. to
   // stream-copy its packets; pixel format and colour tags may then be unknown.

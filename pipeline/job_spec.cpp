@@ -2,7 +2,6 @@
 // starts, so that every error names the line and column (and the shot id).
 #include "pipeline/job_spec.h"
 
-#include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json_read.h"
 #include "common/time_spec.h"
 
 namespace shotchain::pipeline {
@@ -27,8 +27,11 @@ struct Node {
   long long i = 0;
   double d = 0;
   std::string s;
-  std::vector<std::pair<std::string, Node>> members;
+  // An object's members in text order, each with its key in `key` (a vector of the type
+  // being defined is allowed; a vector of pair<string, Node> is not, and clang rejects it).
+  std::vector<Node> members;
   std::vector<Node> items;
+  std::string key;        // this value's key when it is an object's member
   std::size_t offset = 0; // where the value starts
   std::size_t key_offset = 0;
 };
@@ -96,13 +99,12 @@ class TreeBuilder {
     pending_key_offset_ = start_of_token();
     pending_key_.assign(str, len);
     skip_token(pending_key_offset_);
-    Node* top = stack_.back();
-    for (const auto& [k, v] : top->members)
-      if (k == pending_key_) {
-        duplicate_key_ = pending_key_;
-        duplicate_offset_ = pending_key_offset_;
-        return false;
-      }
+    // A set per open object: scanning the members would make a spec of many keys quadratic.
+    if (!keys_.back().insert(pending_key_).second) {
+      duplicate_key_ = pending_key_;
+      duplicate_offset_ = pending_key_offset_;
+      return false;
+    }
     return true;
   }
   bool EndObject(rapidjson::SizeType) { return close(); }
@@ -162,8 +164,9 @@ class TreeBuilder {
     Node* top = stack_.back();
     if (top->type == Node::Type::object) {
       n.key_offset = pending_key_offset_;
-      top->members.emplace_back(pending_key_, std::move(n));
-      return &top->members.back().second;
+      n.key = pending_key_;
+      top->members.push_back(std::move(n));
+      return &top->members.back();
     }
     top->items.push_back(std::move(n));
     return &top->items.back();
@@ -176,17 +179,21 @@ class TreeBuilder {
     // Containers are filled in place: children are appended to the vector of the node on top
     // of the stack, and a node's address stays valid until its parent gets another child,
     // which only happens after the node is closed.
+    bool object = n.type == Node::Type::object;
     stack_.push_back(place(std::move(n)));
+    if (object) keys_.emplace_back();
     return true;
   }
   bool close() {
     skip_token(start_of_token());
+    if (stack_.back()->type == Node::Type::object) keys_.pop_back();
     stack_.pop_back();
     return true;
   }
 
   const std::string& text_;
   std::vector<Node*> stack_;
+  std::vector<std::set<std::string>> keys_; // the keys seen in each open object
   std::size_t pos_ = 0;
   std::string pending_key_;
   std::size_t pending_key_offset_ = 0;
@@ -233,18 +240,19 @@ class Obj {
       c_.fail(n.offset, shot_, path_, std::string("must be an object, not ") + type_name(n.type));
   }
   void allow(std::initializer_list<const char*> keys) {
-    for (const auto& [k, v] : n_.members) {
-      bool ok = std::any_of(keys.begin(), keys.end(), [&](const char* a) { return k == a; });
+    for (const Node& m : n_.members) {
+      bool ok = std::any_of(keys.begin(), keys.end(), [&](const char* a) { return m.key == a; });
       if (!ok) {
         std::string known;
         for (const char* a : keys) known += (known.empty() ? "" : ", ") + std::string(a);
-        c_.fail(v.key_offset, shot_, field(k), "unknown field (expected one of: " + known + ")");
+        c_.fail(m.key_offset, shot_, field(m.key),
+                "unknown field (expected one of: " + known + ")");
       }
     }
   }
   const Node* get(const std::string& key) const {
-    for (const auto& [k, v] : n_.members)
-      if (k == key) return &v;
+    for (const Node& m : n_.members)
+      if (m.key == key) return &m;
     return nullptr;
   }
   bool has(const std::string& key) const { return get(key) != nullptr; }
@@ -461,8 +469,8 @@ ShotSpec parse_shot(const Checker& c, const Node& v, std::size_t index, const De
   // The id first, so every later error can name the shot.
   std::string id;
   if (v.type == Node::Type::object) {
-    for (const auto& [k, val] : v.members)
-      if (k == "id") {
+    for (const Node& val : v.members)
+      if (val.key == "id") {
         if (val.type != Node::Type::string)
           c.fail(val.offset, "", label + ".id",
                  std::string("must be a string, not ") + type_name(val.type));
@@ -608,10 +616,19 @@ const ShotSpec* JobSpec::find(const std::string& id) const {
 
 std::vector<std::string> JobSpec::dependency_order() const {
   std::vector<std::string> order;
-  std::set<std::string> done;
+  std::set<std::string> done, visiting;
   std::function<void(const ShotSpec&)> visit = [&](const ShotSpec& s) {
     if (done.count(s.id)) return;
-    if (s.reference.kind == ReferenceSpec::Kind::shot) visit(*find(s.reference.shot));
+    if (s.reference.kind == ReferenceSpec::Kind::shot) {
+      // A host may build a JobSpec by hand: a missing or circular reference is its error, not
+      // a crash (parse_job_spec refuses both).
+      const ShotSpec* before = find(s.reference.shot);
+      if (!before || !visiting.insert(s.id).second)
+        throw Error(Failure::bad_input, "shot \"" + s.id + "\": reference.shot \"" +
+                                            s.reference.shot + "\" is missing or circular");
+      visit(*before);
+      visiting.erase(s.id);
+    }
     done.insert(s.id);
     order.push_back(s.id);
   };
@@ -621,16 +638,20 @@ std::vector<std::string> JobSpec::dependency_order() const {
 
 JobSpec parse_job_spec(const std::string& text, const std::string& name,
                        const std::filesystem::path& base_dir) {
+  Checker c(text, name);
+  const json::Limits limits;
+  if (text.size() > limits.max_bytes)
+    c.fail(0, "", "", "the job spec is larger than " + std::to_string(limits.max_bytes) + " bytes");
   rapidjson::StringStream stream(text.c_str());
   TreeBuilder builder(text);
+  json::DepthLimited<TreeBuilder> limited(builder, limits.max_depth);
   rapidjson::Reader reader;
-  Checker c(text, name);
-  auto result = reader.Parse<rapidjson::kParseFullPrecisionFlag>(stream, builder);
+  auto result = reader.Parse<json::kParseFlags>(stream, limited);
   if (!builder.duplicate_key_.empty())
     c.fail(builder.duplicate_offset_, "", builder.duplicate_key_, "field given twice");
   if (result.IsError())
     c.fail(result.Offset(), "", "",
-           std::string("invalid JSON: ") + rapidjson::GetParseError_En(result.Code()));
+           json::describe_failure(result.Code(), limited.too_deep(), limits.max_depth));
   if (text.find('\0') != std::string::npos) c.fail(text.find('\0'), "", "", "NUL byte in file");
 
   const Node& root = builder.root;
@@ -670,15 +691,26 @@ JobSpec parse_job_spec(const std::string& text, const std::string& name,
     seen[s.id] = i;
     job.shots.push_back(std::move(s));
   }
-  // Shot references: the shot must exist, not be itself, and not form a cycle.
+  // Shot references: the shot must exist, not be itself, and not form a cycle. Every
+  // reference is checked to exist before any chain is walked: a chain that ends at a missing
+  // id (a -> b -> missing) must be reported, not followed into a null pointer.
+  auto reference_node = [&](std::size_t i) -> const Node& {
+    return *Obj(c, shots.items[i], job.shots[i].id, "").get("reference");
+  };
   for (std::size_t i = 0; i < job.shots.size(); ++i) {
     const auto& s = job.shots[i];
     if (s.reference.kind != ReferenceSpec::Kind::shot) continue;
-    const Node& ref = *Obj(c, shots.items[i], s.id, "").get("reference");
     if (!seen.count(s.reference.shot))
-      c.fail(ref.offset, s.id, "reference.shot", "no shot has the id \"" + s.reference.shot + "\"");
+      c.fail(reference_node(i).offset, s.id, "reference.shot",
+             "no shot has the id \"" + s.reference.shot + "\"");
     if (s.reference.shot == s.id)
-      c.fail(ref.offset, s.id, "reference.shot", "a shot cannot start from its own last frame");
+      c.fail(reference_node(i).offset, s.id, "reference.shot",
+             "a shot cannot start from its own last frame");
+  }
+  for (std::size_t i = 0; i < job.shots.size(); ++i) {
+    const auto& s = job.shots[i];
+    if (s.reference.kind != ReferenceSpec::Kind::shot) continue;
+    const Node& ref = reference_node(i);
     std::set<std::string> path{s.id};
     const ShotSpec* cur = &s;
     while (cur->reference.kind == ReferenceSpec::Kind::shot) {

@@ -17,78 +17,17 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json_read.h"
+#include "common/scrub.h"
 
 namespace shotchain::pipeline {
 namespace {
-
-[[noreturn]] void fail_errno(const std::filesystem::path& p, const char* what) {
-  int e = errno;
-  throw Error(Failure::runtime, std::error_code(e, std::generic_category()),
-              p.string() + ": " + what + ": " + std::strerror(e));
-}
-
-void write_all(int fd, const std::string& bytes, const std::filesystem::path& p) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail_errno(p, "write failed");
-    }
-    done += static_cast<std::size_t>(n);
-  }
-}
-
-std::atomic<unsigned> temp_counter{0};
 
 const char* status_names[] = {"pending", "intent", "submitted", "completed", "done"};
 
 } // namespace
 
 const char* to_string(SegmentRecord::Status s) { return status_names[static_cast<int>(s)]; }
-
-void fsync_path(const std::filesystem::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail_errno(path, "cannot open to fsync");
-  if (::fsync(fd) != 0) {
-    int e = errno;
-    ::close(fd);
-    errno = e;
-    fail_errno(path, "fsync failed");
-  }
-  ::close(fd);
-}
-
-void rename_durable(const std::filesystem::path& from, const std::filesystem::path& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0) fail_errno(to, "rename failed");
-  auto dir = to.parent_path();
-  fsync_path(dir.empty() ? std::filesystem::path(".") : dir);
-}
-
-void write_file_atomic(const std::filesystem::path& file, const std::string& bytes) {
-  auto tmp = file;
-  tmp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter++);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail_errno(tmp, "cannot create");
-  try {
-    write_all(fd, bytes, tmp);
-    if (::fsync(fd) != 0) fail_errno(tmp, "fsync failed");
-  } catch (...) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  if (::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    fail_errno(tmp, "close failed");
-  }
-  try {
-    rename_durable(tmp, file);
-  } catch (...) {
-    ::unlink(tmp.c_str());
-    throw;
-  }
-}
 
 std::string iso_time_now() {
   auto now = std::chrono::system_clock::now();
@@ -186,13 +125,17 @@ std::string Journal::to_json(const ShotRecord& r) {
 }
 
 ShotRecord Journal::from_json(const std::string& text, const std::string& name) {
-  rapidjson::Document d;
-  d.Parse(text.c_str(), text.size());
+  rapidjson::Document doc;
+  json::ParseOutcome parsed = json::parse(doc, text);
+  // The record's text is outside data (anyone can edit a state folder): whatever it holds
+  // reaches the message through the scrubber only.
   auto bad = [&](const std::string& why) -> Error {
-    return Error(Failure::runtime, name + ": journal record is unreadable (" + why +
+    return Error(Failure::runtime, name + ": journal record is unreadable (" + scrub(why) +
                                        "); move it away to start this shot afresh");
   };
-  if (d.HasParseError() || !d.IsObject()) throw bad("not JSON");
+  if (!parsed) throw bad(parsed.reason + " at byte " + std::to_string(parsed.offset));
+  if (!doc.IsObject()) throw bad("not a JSON object");
+  const rapidjson::Value& d = doc;
   auto get_str = [&](const rapidjson::Value& o, const char* k) -> std::string {
     auto it = o.FindMember(k);
     if (it == o.MemberEnd()) return {};
@@ -239,7 +182,8 @@ ShotRecord Journal::from_json(const std::string& text, const std::string& name) 
     auto sup = s.FindMember("superseded_predictions");
     if (sup != s.MemberEnd() && sup->value.IsArray())
       for (const auto& id : sup->value.GetArray())
-        if (id.IsString()) sr.superseded_predictions.emplace_back(id.GetString());
+        if (id.IsString())
+          sr.superseded_predictions.emplace_back(id.GetString(), id.GetStringLength());
     r.segments.push_back(std::move(sr));
   }
   return r;

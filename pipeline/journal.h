@@ -8,15 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace shotchain::pipeline {
+#include "common/atomic_file.h"
 
-// Writes `bytes` to `file` atomically: FILE.tmp-PID-N in the same folder, fsync, rename over
-// `file`, fsync of the folder. Throws Error(Failure::runtime) naming the file.
-void write_file_atomic(const std::filesystem::path& file, const std::string& bytes);
-// fsyncs a file (or folder) by path; throws on failure.
-void fsync_path(const std::filesystem::path& path);
-// Renames `from` to `to` and fsyncs the destination folder.
-void rename_durable(const std::filesystem::path& from, const std::filesystem::path& to);
+namespace shotchain::pipeline {
 
 // What is known about one generated segment. A step's field is set once that step happened.
 struct SegmentRecord {

@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "common/error.h"
+#include "common/json_read.h"
 #include "pipeline/journal.h"
 
 namespace shotchain::pipeline {
@@ -90,9 +91,8 @@ long long assembly_unchanged(const fs::path& record, const std::string& fp,
   std::ifstream in(record, std::ios::binary);
   if (!in) return -1;
   std::string text((std::istreambuf_iterator<char>(in)), {});
-  rapidjson::Document d;
-  d.Parse(text.c_str(), text.size());
-  if (d.HasParseError() || !d.IsObject() || !d.HasMember("fingerprint") ||
+  rapidjson::Document d; // a damaged record only means the sequence is assembled again
+  if (!json::parse(d, text) || !d.IsObject() || !d.HasMember("fingerprint") ||
       !d["fingerprint"].IsString() || fp != d["fingerprint"].GetString() ||
       !d.HasMember("frames") || !d["frames"].IsInt64() || !d.HasMember("files") ||
       !d["files"].IsArray())
@@ -176,9 +176,8 @@ void write_piece_record(const fs::path& piece, const PieceRecord& record) {
 
 std::optional<PieceRecord> read_piece_record(const fs::path& piece) {
   std::string text = read_text(fs::path(piece.string() + ".json"));
-  rapidjson::Document d;
-  d.Parse(text.c_str(), text.size());
-  if (d.HasParseError() || !d.IsObject() || !d.HasMember("stamp") || !d["stamp"].IsString())
+  rapidjson::Document d; // a damaged record only means the piece is encoded again
+  if (!json::parse(d, text) || !d.IsObject() || !d.HasMember("stamp") || !d["stamp"].IsString())
     return std::nullopt;
   PieceRecord r;
   r.stamp = d["stamp"].GetString();

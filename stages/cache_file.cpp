@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/error.h"
+#include "common/atomic_file.h"
 
 namespace shotchain::stages {
 
@@ -20,22 +20,7 @@ std::string read_cache_file(const std::filesystem::path& file) {
 
 void write_cache_file(const std::filesystem::path& file, const std::string& text,
                       const std::string& what) {
-  std::error_code ec;
-  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
-  // Per process: two runs sharing the cache folder never write the same temporary.
-  auto tmp = std::filesystem::path(file.string() + ".tmp-" + std::to_string(::getpid()));
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(Failure::runtime, file.string() + ": cannot write the " + what);
-    out << text;
-    if (!out.flush()) throw Error(Failure::runtime, file.string() + ": write failed");
-  }
-  ::chmod(tmp.c_str(), 0600);
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw Error(Failure::runtime, file.string() + ": cannot replace the " + what);
-  }
+  write_file_atomic(file, text, {0600, true, what});
 }
 
 } // namespace shotchain::stages

@@ -27,18 +27,23 @@ void UploadCache::load() {
   loaded_ = true;
   if (file_.empty()) return;
   std::string text = read_cache_file(file_);
-  rapidjson::Document doc;
-  if (!json::parse(doc, text) || !doc.IsObject()) return; // a damaged cache is a cold cache
-  const rapidjson::Value& root = doc; // const iterators: no C++20 reversed-operator ambiguity
-  auto it = root.FindMember("uploads");
-  if (it == root.MemberEnd() || !it->value.IsObject()) return;
+  rapidjson::Document parsed;
+  // A damaged cache (bad JSON, too deep, too large) is just a cold cache: it is rewritten
+  // whole on the next save.
+  if (!json::parse(parsed, text) || !parsed.IsObject()) return;
+  const rapidjson::Value& doc = parsed; // const iterators: no C++20 reversed-operator ambiguity
+  auto it = doc.FindMember("uploads");
+  if (it == doc.MemberEnd() || !it->value.IsObject()) return;
   for (const auto& m : it->value.GetObject()) {
-    if (!m.value.IsObject() || !m.value.HasMember("url") || !m.value["url"].IsString()) continue;
+    if (!m.value.IsObject()) continue;
+    auto url = m.value.FindMember("url");
+    if (url == m.value.MemberEnd() || !url->value.IsString()) continue;
     Entry e;
-    e.url = m.value["url"].GetString();
-    if (m.value.HasMember("stored_at") && m.value["stored_at"].IsInt64())
-      e.stored_at = m.value["stored_at"].GetInt64();
-    entries_[m.name.GetString()] = e;
+    e.url.assign(url->value.GetString(), url->value.GetStringLength());
+    auto stored = m.value.FindMember("stored_at");
+    if (stored != m.value.MemberEnd() && stored->value.IsInt64())
+      e.stored_at = stored->value.GetInt64();
+    entries_[std::string(m.name.GetString(), m.name.GetStringLength())] = e;
   }
 }
 
@@ -69,7 +74,9 @@ std::optional<std::string> UploadCache::find(const std::string& base, const std:
   load();
   auto it = entries_.find(base + " " + hash + "/" + name);
   if (it == entries_.end()) return std::nullopt;
-  if (now_seconds() - it->second.stored_at > max_age_.count()) return std::nullopt;
+  // Compared without subtracting the file's number: a stored_at near INT64_MIN would
+  // overflow `now - stored_at` (undefined behaviour).
+  if (it->second.stored_at < now_seconds() - max_age_.count()) return std::nullopt;
   return it->second.url;
 }
 

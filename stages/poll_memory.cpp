@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "common/json_read.h"
 #include "stages/cache_file.h"
 #include "stages/generate_atlas.h"
 
@@ -18,8 +19,7 @@ void PollMemory::load() {
   if (file_.empty()) return;
   std::string text = read_cache_file(file_);
   rapidjson::Document doc;
-  doc.Parse(text.c_str(), text.size());
-  if (doc.HasParseError() || !doc.IsObject()) return;
+  if (!json::parse(doc, text) || !doc.IsObject()) return; // damaged: a cold memory
   if (!doc.HasMember("models") || !doc["models"].IsArray()) return;
   const auto& models = doc["models"];
   for (rapidjson::SizeType i = 0; i < models.Size(); ++i) {

@@ -1,7 +1,6 @@
 #include "stages/scenes/scene_list_io.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
@@ -10,7 +9,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/json_read.h"
 #include "stages/timeline/timeline.h"
 
 namespace shotchain::scenes {
@@ -186,7 +187,7 @@ void write_scene_list(const SceneList& l, const std::filesystem::path& path) {
       text = to_otio(l);
       break;
   }
-  timeline::write_text_file(path, text);
+  write_file_atomic(path, text);
 }
 
 SceneList read_scene_list_json(const std::filesystem::path& path) {
@@ -195,10 +196,8 @@ SceneList read_scene_list_json(const std::filesystem::path& path) {
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (text.size() > 64 * 1024 * 1024) bad(path, "too large for a scene list");
   rapidjson::Document d;
-  d.Parse(text.c_str(), text.size());
-  if (d.HasParseError())
-    bad(path, std::string("not JSON: ") + rapidjson::GetParseError_En(d.GetParseError()) +
-                  " at offset " + std::to_string(d.GetErrorOffset()));
+  if (auto r = json::parse(d, text, {64u << 20, 64}); !r)
+    bad(path, r.reason + " at offset " + std::to_string(r.offset));
   if (!d.IsObject() || !d.HasMember("scenes") || !d["scenes"].IsArray())
     bad(path, "not a scene list (no \"scenes\" array)");
   SceneList l;

@@ -1,7 +1,6 @@
 #include "stages/scenes/storyboard.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
@@ -12,6 +11,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json_read.h"
 
 namespace shotchain::scenes {
 namespace {
@@ -30,9 +30,8 @@ void check_prompt(const std::filesystem::path& file, size_t scene, const std::st
 std::vector<std::string> prompts_from_json(const std::filesystem::path& file,
                                            const std::string& text, size_t scenes) {
   rapidjson::Document d;
-  d.Parse(text.c_str(), text.size());
-  if (d.HasParseError())
-    bad(file, std::string("not JSON: ") + rapidjson::GetParseError_En(d.GetParseError()));
+  if (auto r = json::parse(d, text); !r)
+    bad(file, r.reason + " at offset " + std::to_string(r.offset));
   std::vector<std::string> out(scenes);
   if (d.IsArray()) {
     if (d.Size() > scenes)

@@ -2,6 +2,7 @@
 // checks on every output path before any work.
 #include <unistd.h>
 
+#include "common/atomic_file.h"
 #include "stages/stitch/contact_sheet.h"
 #include "stages/stitch/parts.h"
 #include "stages/stitch/qc.h"
@@ -75,17 +76,17 @@ void write_side_files(const Options& o, Result& r, const std::vector<Thumbs>* th
   const timeline::Sequence seq = sequence_of(r, o);
   if (o.timelines.otio) {
     auto p = side_path(o.output, ".otio");
-    timeline::write_text_file(p, timeline::to_otio(seq));
+    write_file_atomic(p, timeline::to_otio(seq));
     r.written.push_back(p);
   }
   if (o.timelines.fcpxml) {
     auto p = side_path(o.output, ".fcpxml");
-    timeline::write_text_file(p, timeline::to_fcpxml(seq));
+    write_file_atomic(p, timeline::to_fcpxml(seq));
     r.written.push_back(p);
   }
   if (o.timelines.edl) {
     auto p = side_path(o.output, ".edl");
-    timeline::write_text_file(p, timeline::to_edl(seq));
+    write_file_atomic(p, timeline::to_edl(seq));
     r.written.push_back(p);
   }
   if (thumbs) {
@@ -99,7 +100,7 @@ void write_side_files(const Options& o, Result& r, const std::vector<Thumbs>* th
   }
   if (!o.qc_json.empty()) {
     r.written.push_back(o.qc_json);
-    timeline::write_text_file(o.qc_json, qc_report_json(r));
+    write_file_atomic(o.qc_json, qc_report_json(r));
   }
 }
 

@@ -180,33 +180,4 @@ std::string file_url(const fs::path& path) {
   return url;
 }
 
-void write_text_file(const fs::path& path, const std::string& text) {
-  fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  std::string tmpl = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
-  int fd = ::mkstemp(tmpl.data());
-  if (fd < 0)
-    throw Error(Failure::runtime, std::error_code(errno, std::generic_category()),
-                path.string() + ": cannot create: " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmpl.c_str());
-      throw Error(Failure::runtime, std::error_code(err, std::generic_category()),
-                  path.string() + ": write failed: " + std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  ::fchmod(fd, 0644);
-  if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmpl.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmpl.c_str());
-    throw Error(Failure::runtime, std::error_code(err, std::generic_category()),
-                path.string() + ": cannot write: " + std::strerror(err));
-  }
-}
-
 } // namespace shotchain::timeline

@@ -114,8 +114,4 @@ std::string to_otio(const Sequence& sequence);
 std::string to_fcpxml(const Sequence& sequence);
 std::string to_edl(const Sequence& sequence);
 
-// Writes `text` to `path` through a temporary file in the same folder and a rename; throws
-// shotchain::Error (runtime) naming the file on failure, leaving nothing behind.
-void write_text_file(const std::filesystem::path& path, const std::string& text);
-
 } // namespace shotchain::timeline

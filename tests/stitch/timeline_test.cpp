@@ -8,6 +8,7 @@
 #include <cctype>
 #include <set>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "stages/timeline/timeline.h"
 #include "tests/stitch/timeline_readers.h"
@@ -131,7 +132,7 @@ TEST(Timeline, FcpxmlValidAgainstTheDtdWithOneFormatPerMediaFormat) {
   t::TempDir dir;
   auto seq = sample(dir.path());
   auto file = dir / "seq.fcpxml";
-  tl::write_text_file(file, tl::to_fcpxml(seq));
+  shotchain::write_file_atomic(file, tl::to_fcpxml(seq));
   auto lint = t::run({"xmllint", "--noout", "--dtdvalid", dtd.string(), file.string()});
   ASSERT_EQ(lint.exit_code, 0) << lint.err;
 
@@ -284,6 +285,6 @@ TEST(Timeline, ReelNamesUniqueAndShort) {
 
 TEST(Timeline, WriteTextFileLeavesNothingOnFailure) {
   t::TempDir dir;
-  EXPECT_THROW(tl::write_text_file(dir / "missing" / "x.edl", "x"), shotchain::Error);
+  EXPECT_THROW(shotchain::write_file_atomic(dir / "missing" / "x.edl", "x"), shotchain::Error);
   EXPECT_EQ(t::list_dir(dir.path()), "");
 }
