@@ -110,6 +110,13 @@ std::string Journal::to_json(const ShotRecord& r) {
     str("checksum", s.checksum);
     w.Key("frames");
     w.Int(s.frames);
+    w.Key("fps");
+    w.Double(s.fps);
+    w.Key("width");
+    w.Int(s.width);
+    w.Key("height");
+    w.Int(s.height);
+    str("difference", s.difference);
     str("last_frame_file", s.last_frame_file);
     str("last_frame_hash", s.last_frame_hash);
     w.Key("superseded_predictions");
@@ -148,6 +155,12 @@ ShotRecord Journal::from_json(const std::string& text, const std::string& name) 
     if (!it->value.IsInt()) throw bad(std::string(k) + " is not an integer");
     return it->value.GetInt();
   };
+  auto get_double = [&](const rapidjson::Value& o, const char* k) -> double {
+    auto it = o.FindMember(k);
+    if (it == o.MemberEnd()) return 0;
+    if (!it->value.IsNumber()) throw bad(std::string(k) + " is not a number");
+    return it->value.GetDouble();
+  };
   ShotRecord r;
   r.id = get_str(d, "shot");
   r.fingerprint = get_str(d, "fingerprint");
@@ -177,6 +190,10 @@ ShotRecord Journal::from_json(const std::string& text, const std::string& name) 
     sr.local_file = get_str(s, "local_file");
     sr.checksum = get_str(s, "checksum");
     sr.frames = get_int(s, "frames");
+    sr.fps = get_double(s, "fps");
+    sr.width = get_int(s, "width");
+    sr.height = get_int(s, "height");
+    sr.difference = get_str(s, "difference");
     sr.last_frame_file = get_str(s, "last_frame_file");
     sr.last_frame_hash = get_str(s, "last_frame_hash");
     auto sup = s.FindMember("superseded_predictions");

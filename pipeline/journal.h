@@ -28,6 +28,13 @@ struct SegmentRecord {
   std::string local_file; // the verified clip (state folder)
   std::string checksum;   // sha256 of local_file
   int frames = 0;
+  // The clip as delivered (measured when verified): a paid clip is kept whatever its rate,
+  // frame count or size, and how it differs from what was asked is recorded here (assembly
+  // conforms it). 0 / "" in journals written before these were recorded.
+  double fps = 0;
+  int width = 0;
+  int height = 0;
+  std::string difference;      // "" when it is as asked (see stages::clip_difference)
   std::string last_frame_file; // the clip's last decoded frame, lossless PNG
   std::string last_frame_hash;
   std::vector<std::string> superseded_predictions; // paid ids made obsolete by a spec change

@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstdio>
+
 #include "common/sha256.h"
 
 namespace shotchain::pipeline {
@@ -15,6 +17,15 @@ namespace {
 std::string redact_query(const std::string& url) {
   auto q = url.find('?');
   return q == std::string::npos ? url : url.substr(0, q) + "?[redacted]";
+}
+
+// "1280x720 at 24.000 fps, 145 frames", or "unmeasured" (a journal older than the record).
+std::string delivered_text(const SegmentRecord& seg) {
+  if (seg.fps <= 0) return "unmeasured";
+  char fps[32];
+  std::snprintf(fps, sizeof fps, "%.3f", seg.fps);
+  return std::to_string(seg.width) + "x" + std::to_string(seg.height) + " at " + fps + " fps, " +
+         std::to_string(seg.frames) + " frames";
 }
 
 } // namespace
@@ -34,6 +45,15 @@ std::map<std::string, std::string> provenance_fields(RunContext& rc, const ShotS
   }
   m["shotchain.prediction_ids"] = ids;
   m["shotchain.reference_hashes"] = hashes;
+  // A paid clip kept as delivered though it differs from what was asked: said in the QC
+  // report and timelines too (only then, so that a run as asked carries no extra field).
+  std::string differences;
+  for (const auto& seg : st.record.segments)
+    if (!seg.difference.empty())
+      differences += (differences.empty() ? "" : "; ") + std::string("segment ") +
+                     std::to_string(seg.index + 1) + ": " + delivered_text(seg) + ", " +
+                     seg.difference;
+  if (!differences.empty()) m["shotchain.delivered_differences"] = differences;
   return m;
 }
 
@@ -83,6 +103,19 @@ std::string provenance_json(RunContext& rc, const ShotSpec& s, const fs::path& c
     str("clip_sha256", seg.checksum);
     w.Key("frames");
     w.Int(seg.frames);
+    // As delivered (null: not measured, a journal older than this record).
+    w.Key("fps");
+    if (seg.fps > 0)
+      w.Double(seg.fps);
+    else
+      w.Null();
+    if (seg.fps > 0)
+      str("size", std::to_string(seg.width) + "x" + std::to_string(seg.height));
+    else {
+      w.Key("size");
+      w.Null();
+    }
+    str("difference", seg.difference);
     w.EndObject();
   }
   w.EndArray();

@@ -92,10 +92,10 @@ bool generate_segment(RunContext& rc, const ShotSpec& s, int k, const Reference&
   }
   std::string who = quoted_shot(s.id) + " segment " + std::to_string(k + 1) +
                     (res.prediction_id.empty() ? "" : " (prediction " + res.prediction_id + ")");
-  // A paid clip is kept as delivered; the difference is recorded (assembly conforms it).
-  if (auto diff = stages::clip_difference(facts.frames, facts.fps, req.expected_frames());
-      !diff.empty())
-    ctx.report(ProgressEvent::Kind::log, "verify", who + ": " + diff);
+  // A paid clip is kept as delivered; the difference is recorded in the progress, the journal
+  // and from there the provenance and QC report (assembly conforms it).
+  std::string diff = stages::clip_difference(facts.frames, facts.fps, req.expected_frames());
+  if (!diff.empty()) ctx.report(ProgressEvent::Kind::log, "verify", who + ": " + diff);
   std::lock_guard l(rec_mutex);
   if (!res.prediction_id.empty()) seg.prediction_id = res.prediction_id;
   if (!res.output_url.empty()) seg.output_url = res.output_url;
@@ -103,6 +103,10 @@ bool generate_segment(RunContext& rc, const ShotSpec& s, int k, const Reference&
   seg.local_file = res.file.string();
   seg.checksum = sha256_file(res.file);
   seg.frames = facts.frames;
+  seg.fps = facts.fps;
+  seg.width = facts.width;
+  seg.height = facts.height;
+  seg.difference = diff;
   seg.last_frame_file = last.string();
   seg.last_frame_hash = sha256_file(last);
   seg.status = SegmentRecord::Status::done;

@@ -3,6 +3,7 @@
 // number of generate calls and jobs created (never more calls than the plan), and the output.
 // TearDown checks that the API key reaches no byte printed or written.
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 #include <fstream>
 
@@ -56,9 +57,10 @@ class RealServiceCli : public ::testing::Test {
   }
 
   // Three independent shots (run at once) and, with `end`, an end frame on the first.
-  std::string write_job(bool end = false) {
+  std::string write_job(bool end = false, bool qc = false) {
     std::string text = R"({
-  "output": { "path": "out/seq.mp4", "codec": "h264", "timeline": ["otio"], "qc": false,
+  "output": { "path": "out/seq.mp4", "codec": "h264", "timeline": ["otio"], "qc": )" +
+                       std::string(qc ? "true" : "false") + R"(,
               "contact_sheet": false },
   "shots": [
     { "id": "x", "reference": { "image": "ref.png" }, "prompt": "shot x moves")" +
@@ -413,6 +415,64 @@ TEST_F(RealServiceCli, A24FpsClipWithAnOddFrameCountIsKept) {
   ASSERT_TRUE(exists("out/seq.mp4"));
   // Assembly conformed the 24 fps clips to the sequence's 25 fps (ffprobe as the oracle).
   EXPECT_EQ(ffprobe_value((dir / "out/seq.mp4").string(), "v:0", "stream=r_frame_rate"), "25/1");
+}
+
+rapidjson::Document parse_json(const std::string& text) {
+  rapidjson::Document d;
+  d.Parse(text.c_str(), text.size());
+  EXPECT_FALSE(d.HasParseError()) << text;
+  return d;
+}
+
+TEST_F(RealServiceCli, AClipKeptAsDeliveredIsRecordedInJournalProvenanceAndQc) {
+  // Every segment comes at 24 fps with 145 frames: kept, and the difference is written where
+  // an editor or an accountant looks, not only in a log line.
+  fake.set_output_bytes(fake_mp4_at(24, 145));
+  auto r = shotchain({"run", write_job(false, true), "--concurrency", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(fake.generate_calls(), 3);
+  const std::string difference = "24.000 fps, 145 frames (expected 25 fps, 150 frames)";
+  // The journal's segment record.
+  auto journal = parse_json(read_file(dir / "job.state" / "shots" / "x.json"));
+  ASSERT_TRUE(journal.IsObject());
+  const auto& seg = journal["segments"][0];
+  EXPECT_DOUBLE_EQ(seg["fps"].GetDouble(), 24.0);
+  EXPECT_EQ(seg["frames"].GetInt(), 145);
+  EXPECT_EQ(seg["width"].GetInt(), 576);
+  EXPECT_EQ(seg["height"].GetInt(), 324);
+  EXPECT_EQ(std::string(seg["difference"].GetString()).rfind(difference, 0), 0u)
+      << seg["difference"].GetString();
+  // The shot's provenance record.
+  auto prov = parse_json(read_file(dir / "out" / "provenance" / "x.json"));
+  ASSERT_TRUE(prov.IsObject());
+  const auto& pseg = prov["segments"][0];
+  EXPECT_DOUBLE_EQ(pseg["fps"].GetDouble(), 24.0);
+  EXPECT_EQ(pseg["frames"].GetInt(), 145);
+  EXPECT_EQ(std::string(pseg["size"].GetString()), "576x324");
+  EXPECT_EQ(std::string(pseg["difference"].GetString()).rfind(difference, 0), 0u);
+  // The sequence's QC report: per shot clip (each already conformed to 25 fps, so its
+  // source_fps alone would hide it), the delivered segments and their difference.
+  auto qc = parse_json(read_file(dir / "out" / "seq.qc.json"));
+  ASSERT_TRUE(qc.IsObject());
+  ASSERT_EQ(qc["clips"].Size(), 3u);
+  for (const auto& clip : qc["clips"].GetArray()) {
+    EXPECT_EQ(std::string(clip["source_fps"].GetString()), "25/1") << "existing field kept";
+    ASSERT_TRUE(clip["metadata"].HasMember("shotchain.delivered_differences"));
+    std::string said = clip["metadata"]["shotchain.delivered_differences"].GetString();
+    EXPECT_EQ(said.rfind("segment 1: 576x324 at 24.000 fps, 145 frames, " + difference, 0), 0u)
+        << said;
+  }
+  // A run as asked carries no such field.
+  fake.reset();
+  std::filesystem::remove_all(dir / "out");
+  std::filesystem::remove_all(dir / "job.state");
+  r = shotchain({"run", write_job(false, true), "--concurrency", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  qc = parse_json(read_file(dir / "out" / "seq.qc.json"));
+  ASSERT_TRUE(qc.IsObject());
+  EXPECT_FALSE(qc["clips"][0]["metadata"].HasMember("shotchain.delivered_differences"));
+  prov = parse_json(read_file(dir / "out" / "provenance" / "x.json"));
+  EXPECT_EQ(std::string(prov["segments"][0]["difference"].GetString()), "");
 }
 
 TEST_F(RealServiceCli, TheKeyEchoedByThePeerNeverReachesTheUser) {

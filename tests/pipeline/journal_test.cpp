@@ -54,7 +54,11 @@ TEST(Journal, RecordRoundTripsEveryField) {
   s.output_url = "https://o/1?sig=secret";
   s.local_file = "/x/seg.mp4";
   s.checksum = "ck";
-  s.frames = 150;
+  s.frames = 145;
+  s.fps = 24;
+  s.width = 1280;
+  s.height = 720;
+  s.difference = "24.000 fps, 145 frames (expected 25 fps, 150 frames)";
   s.last_frame_file = "/x/last.png";
   s.last_frame_hash = "lh";
   s.superseded_predictions = {"old-1", "old-2"};
@@ -66,8 +70,29 @@ TEST(Journal, RecordRoundTripsEveryField) {
   EXPECT_EQ(back->segments[0].status, SegmentRecord::Status::submitted);
   EXPECT_EQ(back->segments[0].prediction_id, "pred-1");
   EXPECT_EQ(back->segments[0].superseded_predictions.size(), 2u);
+  EXPECT_DOUBLE_EQ(back->segments[0].fps, 24.0);
+  EXPECT_EQ(back->segments[0].width, 1280);
+  EXPECT_EQ(back->segments[0].height, 720);
+  EXPECT_EQ(back->segments[0].difference, s.difference);
   EXPECT_FALSE(j.load("other"));
   EXPECT_EQ(list_dir(dir / "state" / "shots"), "harbor.json");
+}
+
+TEST(Journal, ARecordWrittenBeforeTheDeliveredClipWasRecordedStillLoads) {
+  // A journal of an earlier version: no fps, size or difference. It loads, those unmeasured.
+  auto r = Journal::from_json(R"({"version":1,"shot":"a","segments":[{"index":0,"status":"done",
+      "prediction_id":"p1","frames":150}]})",
+                              "a.json");
+  ASSERT_EQ(r.segments.size(), 1u);
+  EXPECT_EQ(r.segments[0].prediction_id, "p1");
+  EXPECT_EQ(r.segments[0].frames, 150);
+  EXPECT_EQ(r.segments[0].fps, 0.0);
+  EXPECT_EQ(r.segments[0].width, 0);
+  EXPECT_EQ(r.segments[0].difference, "");
+  // A hand-edited one with a wrong type is an error naming the field, never a guess.
+  EXPECT_THROW(
+      Journal::from_json(R"({"shot":"a","segments":[{"status":"done","fps":"24"}]})", "a.json"),
+      Error);
 }
 
 TEST(Journal, UnreadableRecordIsAnErrorNotIgnored) {
