@@ -12,7 +12,7 @@
 #        KEEP=1 keeps the work folder.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-bin="${1:-$here/build/cli/shotchain}"
+bin="$(realpath -e "${1:-$here/build/cli/shotchain}" 2>/dev/null || true)"
 [[ -x "$bin" ]] || { echo "bench/scenes.sh: shotchain binary not found (pass its path)" >&2; exit 2; }
 duration="${DURATION:-180}"
 repeat="${REPEAT:-1}"
