@@ -36,6 +36,13 @@ bool ends_token(char c) {
          c == '>' || c == ',' || c == ')' || c == ']' || c == '}';
 }
 
+// Characters that end a URL inside free text: ',' ')' ']' '}' may stand inside one (a path
+// "a,b" must not end the URL before its query, or the query would be shown).
+bool ends_url(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) || c == '"' || c == '\'' || c == '<' ||
+         c == '>';
+}
+
 // "scheme://user:pass@host/path?query#frag" -> "scheme://<redacted>@host/path?<redacted>".
 std::string redact_urls(std::string_view text) {
   std::string out;
@@ -44,7 +51,7 @@ std::string redact_urls(std::string_view text) {
     auto mark = text.find("://", i);
     if (mark == std::string_view::npos) break;
     std::size_t end = mark + 3;
-    while (end < text.size() && !ends_token(text[end])) ++end;
+    while (end < text.size() && !ends_url(text[end])) ++end;
     out.append(text.substr(i, mark + 3 - i));
     std::string_view rest = text.substr(mark + 3, end - mark - 3);
     auto authority_end = rest.find_first_of("/?#");

@@ -46,6 +46,10 @@ TEST_F(ScrubTest, UrlQueriesAndUserInfoAreRedactedInsideFreeText) {
             "\"https://h/x?<redacted>\",\"http://127.0.0.1:9/y\"");
 }
 
+TEST_F(ScrubTest, AQueryAfterACommaOrBracketInThePathIsStillRedacted) {
+  EXPECT_EQ(scrub("see https://h/a,b(c)?sig=s3cr3t end"), "see https://h/a,b(c)?<redacted> end");
+}
+
 TEST_F(ScrubTest, ControlBytesAndInvalidUtf8AreEscapedSoNothingDrivesTheTerminal) {
   std::string hostile = "ok\x1b[2J\x07\r\nnext\xff\xc0\xaf\xc2\x9b";
   EXPECT_EQ(scrub(hostile), "ok\\x1b[2J\\x07  next\\xff\\xc0\\xaf\\xc2\\x9b");
