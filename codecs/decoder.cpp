@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "codecs/av_error.h"
+#include "codecs/known_enums.h"
 
 namespace shotchain::codecs {
 
@@ -59,6 +60,7 @@ bool Decoder::receive(Frame& out) {
       continue;
     }
     if (ret < 0) throw_av(Failure::runtime, ret, path_, "decode failed");
+    clean_enum_fields(out.av());
     out.av()->pts = out.av()->best_effort_timestamp;
     out.set_time_base(tb_);
     return true;

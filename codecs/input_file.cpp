@@ -11,6 +11,7 @@ extern "C" {
 #include <system_error>
 
 #include "codecs/av_error.h"
+#include "codecs/known_enums.h"
 
 namespace shotchain::codecs {
 
@@ -58,6 +59,7 @@ const AVInputFormat* still_image_demuxer(const std::string& path) {
     name = "bmp_pipe";
   return name ? av_find_input_format(name) : nullptr;
 }
+
 } // namespace
 
 void check_readable_file(const std::filesystem::path& path) {
@@ -122,6 +124,7 @@ InputFile::InputFile(const std::filesystem::path& path, const InputOptions& opti
   }
   for (unsigned i = 0; i < ctx_->nb_streams; ++i) {
     AVCodecParameters* par = ctx_->streams[i]->codecpar;
+    clean_enum_fields(par);
     if (par->codec_type == AVMEDIA_TYPE_VIDEO && par->width > 0 && par->height > 0 &&
         static_cast<int64_t>(par->width) * par->height > options_.max_pixels)
       throw_file(Failure::bad_input, path_,
