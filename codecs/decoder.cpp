@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "codecs/av_error.h"
+#include "codecs/decode_ledger.h"
 #include "codecs/known_enums.h"
 
 namespace shotchain::codecs {
@@ -61,6 +62,7 @@ bool Decoder::receive(Frame& out) {
     }
     if (ret < 0) throw_av(Failure::runtime, ret, path_, "decode failed");
     clean_enum_fields(out.av());
+    if (ctx_->codec_type == AVMEDIA_TYPE_VIDEO) decode_ledger::count(path_);
     out.av()->pts = out.av()->best_effort_timestamp;
     out.set_time_base(tb_);
     return true;

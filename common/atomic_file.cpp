@@ -46,31 +46,47 @@ void fsync_folder(const std::filesystem::path& file) {
 
 } // namespace
 
-void write_file_atomic(const std::filesystem::path& file, std::string_view bytes,
-                       const AtomicWrite& how) {
-  if (how.create_folder && file.has_parent_path()) {
+AtomicFile::AtomicFile(std::filesystem::path file, AtomicWrite how)
+    : file_(std::move(file)), how_(std::move(how)) {
+  if (how_.create_folder && file_.has_parent_path()) {
     std::error_code ec;
-    std::filesystem::create_directories(file.parent_path(), ec);
+    std::filesystem::create_directories(file_.parent_path(), ec);
   }
   // Hidden, and unique per process and call: two writers never share a temporary.
-  auto tmp =
-      file.parent_path() / ("." + file.filename().string() + ".tmp-" + std::to_string(::getpid()) +
-                            "-" + std::to_string(temp_counter++));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, how.mode);
-  if (fd < 0) fail(file, how, "cannot create", errno);
-  ::fchmod(fd, how.mode); // exactly `mode`, whatever the umask
-  if (!write_all(fd, bytes) || ::fsync(fd) != 0) {
+  tmp_ = file_.parent_path() / ("." + file_.filename().string() + ".tmp-" +
+                                std::to_string(::getpid()) + "-" + std::to_string(temp_counter++));
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, how_.mode);
+  if (fd_ < 0) fail(file_, how_, "cannot create", errno);
+  ::fchmod(fd_, how_.mode); // exactly `mode`, whatever the umask
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  ::unlink(tmp_.c_str());
+}
+
+void AtomicFile::write(std::string_view bytes) {
+  if (!write_all(fd_, bytes)) fail(file_, how_, "write failed", errno);
+}
+
+void AtomicFile::commit() {
+  if (::fsync(fd_) != 0) fail(file_, how_, "write failed", errno);
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0 || ::rename(tmp_.c_str(), file_.c_str()) != 0) {
     int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    fail(file, how, "write failed", err);
+    ::unlink(tmp_.c_str());
+    fail(file_, how_, "cannot replace it", err);
   }
-  if (::close(fd) != 0 || ::rename(tmp.c_str(), file.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    fail(file, how, "cannot replace it", err);
-  }
-  fsync_folder(file);
+  fsync_folder(file_);
+}
+
+void write_file_atomic(const std::filesystem::path& file, std::string_view bytes,
+                       const AtomicWrite& how) {
+  AtomicFile out(file, how);
+  out.write(bytes);
+  out.commit();
 }
 
 } // namespace shotchain

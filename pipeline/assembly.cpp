@@ -1,112 +1,15 @@
-// Assembly, encoding every frame once: each verified segment is conformed and encoded once
-// into the delivery codec (a "piece" in the state folder; a duplicated first frame, measured
-// against the picture before it in the sequence, is dropped here); a shot's clip is a stream
-// copy of its pieces; the sequence is a stream copy of the shot clips, with the joins as the
-// pieces decided them. Host stages that change shot clips make the sequence an encode again.
+// Assembly from the pieces (pieces.cpp: each verified segment encoded once): a shot's clip is
+// a stream copy of its pieces; the sequence is a stream copy of the shot clips, with the joins
+// as the pieces decided them. Host stages that change shot clips make the sequence an encode
+// again.
 #include "common/sha256.h"
+#include "pipeline/pieces.h"
 #include "pipeline/provenance.h"
 #include "pipeline/run_context.h"
 #include "pipeline/state_folder.h"
 
 namespace shotchain::pipeline {
 namespace fs = std::filesystem;
-
-namespace {
-
-// The sequence's picture size: the spec's, else the first clip's (a lead clip, or the first
-// shot's first segment, verified before any piece is encoded).
-stitch::Size sequence_size(RunContext& rc) {
-  if (rc.job.output.width) return {rc.job.output.width, rc.job.output.height};
-  std::unique_lock lock(rc.mutex);
-  if (rc.size) return *rc.size;
-  fs::path first = rc.opt.lead_clips.empty()
-                       ? fs::path(rc.shots[rc.job.shots[0].id].record.segments.at(0).local_file)
-                       : rc.opt.lead_clips[0];
-  lock.unlock();
-  stitch::Size size = stitch::default_size(first);
-  lock.lock();
-  rc.size = size;
-  return size;
-}
-
-stitch::Options base_options(RunContext& rc, const fs::path& out) {
-  stitch::Options so;
-  so.output = out;
-  so.codec = rc.codec;
-  so.fps = {rc.job.output.fps, 1};
-  so.size = sequence_size(rc);
-  so.dedupe_joins = true;
-  so.cancel = rc.cancel;
-  so.threads = rc.encoder_threads;
-  return so;
-}
-
-std::string settings_text(RunContext& rc, const stitch::Size& size) {
-  return rc.job.output.codec + "\n" + std::to_string(rc.job.output.fps) + "\n" +
-         std::to_string(size.width) + "x" + std::to_string(size.height) + "\n";
-}
-
-} // namespace
-
-Piece encode_piece(RunContext& rc, const ShotSpec& shot, const SegmentRecord& seg,
-                   const fs::path& lead_frame, const std::string& lead_hash) {
-  const int k = seg.index;
-  fs::path out = rc.journal->shot_dir(shot.id) / ("piece-" + std::to_string(k + 1) + rc.ext);
-  stitch::Options so = base_options(rc, out);
-  so.lead_frame = lead_frame;
-  const std::string fp =
-      sha256_hex("piece-v1\n" + out.string() + "\n" + settings_text(rc, *so.size) + seg.checksum +
-                 "\nlead " + (lead_frame.empty() ? "none" : lead_hash) + "\n");
-  Piece piece;
-  piece.done = true;
-  piece.file = out;
-  if (auto rec = read_piece_record(out)) {
-    if (long long f = stamped_frames(rec->stamp, fp, out); f >= 0) {
-      piece.frames = f;
-      piece.lead_join = rec->lead_join;
-      rc.event(ProgressEvent::Kind::skipped, shot.id, "encode", "segment encoded already", k,
-               shot.segments);
-      return piece;
-    }
-  }
-  rc.event(ProgressEvent::Kind::started, shot.id, "encode", out.filename().string(), k,
-           shot.segments);
-  stitch::Result r =
-      stitch::stitch({{seg.local_file, shot.id + " " + std::to_string(k + 1), {}}}, so);
-  piece.frames = r.frames;
-  piece.lead_join = r.lead_join;
-  write_piece_record(out, {stamp(fp, out, r.frames), r.lead_join});
-  rc.event(ProgressEvent::Kind::finished, shot.id, "encode",
-           std::to_string(r.frames) + " frames" +
-               (r.clips.size() == 1 && r.clips[0].dropped_first ? " (first dropped: join)" : ""),
-           k, shot.segments);
-  return piece;
-}
-
-Piece encode_lead_piece(RunContext& rc, std::size_t index) {
-  const fs::path& lead = rc.opt.lead_clips[index];
-  fs::path out = rc.report.state_dir / ("lead-" + std::to_string(index + 1) + rc.ext);
-  stitch::Options so = base_options(rc, out);
-  so.dedupe_joins = false;
-  const std::string fp =
-      sha256_hex("lead-v1\n" + out.string() + "\n" + settings_text(rc, *so.size) + lead.string() +
-                 " " + file_stamp(lead) + "\n");
-  Piece piece;
-  piece.done = true;
-  piece.file = out;
-  if (auto rec = read_piece_record(out))
-    if (long long f = stamped_frames(rec->stamp, fp, out); f >= 0) {
-      piece.frames = f;
-      return piece;
-    }
-  rc.event(ProgressEvent::Kind::started, "", "encode", lead.string());
-  stitch::Result r = stitch::stitch({{lead, lead.stem().string(), {}}}, so);
-  piece.frames = r.frames;
-  write_piece_record(out, {stamp(fp, out, r.frames), std::nullopt});
-  rc.event(ProgressEvent::Kind::finished, "", "encode",
-           std::to_string(r.frames) + " frames -> " + out.string());
-  return piece;
-}
 
 void copy_shot_clip(RunContext& rc, const ShotSpec& shot) {
   fs::path out = rc.shot_clip_path(shot.id);

@@ -3,7 +3,8 @@
 // the report being filled, and each shot's state behind one mutex. The parts: preflight.cpp
 // (local checks before anything is spent), shot_segments.cpp (one shot's segments: generate,
 // verify, chain), scheduler.cpp (generation workers and the media pool, side by side),
-// assembly.cpp (each segment encoded once, shot clips and the sequence copied),
+// pieces.cpp (each segment encoded once, in the decode that verifies it), assembly.cpp (shot
+// clips and the sequence copied),
 // provenance.cpp (the provenance records) and state_folder.cpp (the lock, stamps and records
 // of what was made).
 #include <condition_variable>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "pipeline/journal.h"
+#include "pipeline/media_slots.h"
 #include "pipeline/runner.h"
 #include "stages/stitch/stitch.h"
 
@@ -72,8 +74,9 @@ struct RunContext {
   std::string ext;                 // ".mov" / ".mp4"
   std::filesystem::path lead_last; // lead clips' last frame (image), "" without lead clips
   std::string lead_last_hash;
-  int media_workers = 1;   // encodes at once ...
-  int encoder_threads = 0; // ... each with this many threads (0: automatic)
+  int media_workers = 1;                   // encodes at once ...
+  int encoder_threads = 0;                 // ... each with this many threads (0: automatic)
+  std::unique_ptr<MediaSlots> media_slots; // media_workers slots: every decode/encode takes one
 
   std::mutex mutex;
   std::condition_variable cv;
@@ -103,13 +106,17 @@ void run_shot(RunContext& rc, const ShotSpec& s);
 // is made (or a shot failed / the run was cancelled: then throws).
 void generate_and_assemble_shots(RunContext& rc);
 
-// assembly.cpp
-// Encodes piece `k` of `shot` (the segment's single encode). Called without the lock.
+// pieces.cpp (more in pieces.h)
+struct Lead;
+// Encodes piece `k` of `shot` (the segment's single encode) unless verification made it
+// already. Called without the lock.
 Piece encode_piece(RunContext& rc, const ShotSpec& shot, const SegmentRecord& seg,
-                   const std::filesystem::path& lead_frame, const std::string& lead_hash);
+                   const Lead& lead);
 // Lead clip `index` (extend's source) encoded once, so the sequence can be a copy. Called
 // without the lock.
 Piece encode_lead_piece(RunContext& rc, std::size_t index);
+
+// assembly.cpp
 // The shot clip: a stream copy of its pieces. Called without the lock.
 void copy_shot_clip(RunContext& rc, const ShotSpec& shot);
 // Host stages, provenance, the sequence (a stream copy of the shot clips).

@@ -34,6 +34,7 @@ RunContext::RunContext(const JobSpec& j, const RunOptions& o, RunReport& r)
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   media_workers = std::max(1, cores / 2);
   encoder_threads = std::max(1, cores / media_workers);
+  media_slots = std::make_unique<MediaSlots>(media_workers);
 }
 
 void RunContext::event(ProgressEvent::Kind kind, const std::string& shot, const std::string& stage,

@@ -1,12 +1,14 @@
 // Scheduling: generation workers (up to --concurrency shots at once; a shot that starts from
-// another shot's last frame waits for it) and, side by side, a media pool sized to the cores
-// that encodes each verified segment once as soon as it and the segment before it in the
-// sequence are known, and copies a shot's pieces into its clip as soon as they are all made.
+// another shot's last frame waits for it; each verifies its segments in the decode that
+// encodes them) and, side by side, a media pool that encodes what verification did not (see
+// pieces.h) and copies a shot's pieces into its clip as soon as they are all made. All media
+// work shares one budget of slots (media_slots.h).
 #include <algorithm>
 #include <chrono>
 #include <thread>
 
 #include "common/cpu_time.h"
+#include "pipeline/pieces.h"
 #include "pipeline/run_context.h"
 
 namespace shotchain::pipeline {
@@ -89,40 +91,35 @@ struct MediaTask {
   const ShotSpec* shot = nullptr; // null: lead clip `piece`
   int piece = -1;                 // >= 0: encode this segment; -1: copy the shot clip
   SegmentRecord segment;
-  std::filesystem::path lead_frame;
-  std::string lead_hash;
+  Lead lead;
 };
 
-// Copies first (they finish shots), then pieces in sequence order. A piece needs its
-// segment verified, the segment before it in the sequence (its lead frame) verified, and the
-// sequence's first segment verified.
+// The sequence's size is known: given by the spec, a lead clip's, or its first segment's.
+bool size_known(RunContext& rc) {
+  return rc.job.output.width || !rc.opt.lead_clips.empty() || rc.job.shots.empty() ||
+         rc.shots[rc.job.shots[0].id].segments_ready > 0;
+}
+
+// Copies first (they finish shots), then pieces in sequence order. A piece needs its segment
+// verified (which normally made it already) and the sequence's size known.
 std::optional<MediaTask> next_media_task(RunContext& rc) {
   for (std::size_t i = 0; i < rc.lead_pieces.size(); ++i)
     if (!rc.lead_pieces[i].done && !rc.lead_busy[i])
-      return MediaTask{nullptr, static_cast<int>(i), {}, {}, {}};
+      return MediaTask{nullptr, static_cast<int>(i), {}, {}};
   for (const auto& s : rc.job.shots) {
     ShotState& st = rc.shots[s.id];
     if (!st.media_busy && !st.clip_done &&
         std::all_of(st.pieces.begin(), st.pieces.end(), [](const Piece& p) { return p.done; }))
-      return MediaTask{&s, -1, {}, {}, {}};
+      return MediaTask{&s, -1, {}, {}};
   }
-  // The first segment of the sequence fixes the picture size when the spec gives none.
-  if (rc.job.shots.empty() || rc.shots[rc.job.shots[0].id].segments_ready == 0) return std::nullopt;
-  std::filesystem::path lead = rc.lead_last;
-  std::string lead_hash = rc.lead_last_hash;
-  bool lead_known = true;
+  if (!size_known(rc)) return std::nullopt;
   for (const auto& s : rc.job.shots) {
     ShotState& st = rc.shots[s.id];
-    for (int k = 0; k < s.segments; ++k) {
-      const bool ready = k < st.segments_ready;
-      if (ready && lead_known && !st.media_busy && !st.pieces[static_cast<std::size_t>(k)].done)
-        return MediaTask{&s, k, st.record.segments[static_cast<std::size_t>(k)], lead, lead_hash};
-      lead_known = ready;
-      if (ready) {
-        lead = st.record.segments[static_cast<std::size_t>(k)].last_frame_file;
-        lead_hash = st.record.segments[static_cast<std::size_t>(k)].last_frame_hash;
-      }
-    }
+    if (st.media_busy) continue;
+    for (int k = 0; k < st.segments_ready; ++k)
+      if (!st.pieces[static_cast<std::size_t>(k)].done)
+        return MediaTask{&s, k, st.record.segments[static_cast<std::size_t>(k)],
+                         lead_for(rc, s, k)};
   }
   return std::nullopt;
 }
@@ -134,6 +131,7 @@ void run_lead_task(RunContext& rc, std::unique_lock<std::mutex>& lock, std::size
   std::exception_ptr err;
   Piece piece;
   try {
+    MediaSlots::Hold slot = rc.media_slots->take(false);
     piece = encode_lead_piece(rc, i);
   } catch (...) {
     err = std::current_exception();
@@ -176,8 +174,9 @@ void media_worker(RunContext& rc) {
     std::exception_ptr err;
     Piece piece;
     try {
+      MediaSlots::Hold slot = rc.media_slots->take(false);
       if (task->piece >= 0)
-        piece = encode_piece(rc, *task->shot, task->segment, task->lead_frame, task->lead_hash);
+        piece = encode_piece(rc, *task->shot, task->segment, task->lead);
       else
         copy_shot_clip(rc, *task->shot);
     } catch (...) {

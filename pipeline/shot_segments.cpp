@@ -1,8 +1,9 @@
 // One shot's segments, in order: each generated (or its journalled prediction awaited, or
-// reused when done already), verified, journalled, and its last decoded frame made the next
-// segment's reference. Each verified segment is published to the assembly at once, so its
-// single encode runs while the next one generates.
+// reused when done already), verified in the decode that encodes its piece, journalled, and
+// its last decoded frame made the next segment's reference. Each verified segment is then
+// published to the assembly.
 #include "common/sha256.h"
+#include "pipeline/pieces.h"
 #include "pipeline/run_context.h"
 #include "pipeline/state_folder.h"
 #include "stages/generate_verify.h"
@@ -75,20 +76,25 @@ bool generate_segment(RunContext& rc, const ShotSpec& s, int k, const Reference&
   GenerationResume resume{seg.upload_url, seg.intent_time, seg.prediction_id, seg.output_url};
   const bool had_id = !seg.prediction_id.empty();
   GenerationHooks hooks = journal_hooks(rc, rec, seg, rec_mutex, ctx);
+  hooks.verify = [&rc, &s, k](const fs::path& file, int expected, const std::string& shown,
+                              const fs::path& last_png) {
+    return verify_by_encoding(rc, s, k, file, expected, shown, last_png);
+  };
   ctx.report(ProgressEvent::Kind::started, "generate",
              had_id ? "resuming prediction " + seg.prediction_id : "");
   GenerationResult res = rc.opt.backend->generate(req, resume, hooks, ctx);
-  // Verify: decodes, 25 fps, the expected frame count; keep its last frame losslessly.
-  // A backend that decoded the clip to verify it has saved that frame already.
+  // Verify: decodes, 25 fps, the expected frame count; keep its last frame losslessly. A
+  // backend that downloaded the clip verified it through hooks.verify already; others' clips
+  // are verified here, in the same way (the decode that encodes the segment's piece).
   ctx.report(ProgressEvent::Kind::progress, "verify");
-  preview::ClipFacts facts;
+  ClipCheck facts;
   if (res.last_frame == last && res.fps > 0 && fs::is_regular_file(last)) {
     facts.frames = res.frames;
     facts.width = res.width;
     facts.height = res.height;
     facts.fps = res.fps;
   } else {
-    facts = preview::inspect_clip(res.file, last, rc.cancel);
+    facts = verify_by_encoding(rc, s, k, res.file, req.expected_frames(), res.file.string(), last);
   }
   std::string who = quoted_shot(s.id) + " segment " + std::to_string(k + 1) +
                     (res.prediction_id.empty() ? "" : " (prediction " + res.prediction_id + ")");

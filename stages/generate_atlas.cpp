@@ -349,8 +349,8 @@ GenerationResult AtlasBackend::generate_from_urls(
     output_url = submit_and_await(r, g, resume, hooks, context, id);
     if (hooks.on_output_url) hooks.on_output_url(output_url);
   }
-  auto fetched =
-      download_verified(output_url, r.output, r.expected_frames(), context, r.last_frame);
+  auto fetched = download_verified(output_url, r.output, r.expected_frames(), context, r.last_frame,
+                                   hooks.verify);
   fetched.prediction_id = id;
   fetched.upload_url = image_url;
   return fetched;
@@ -359,7 +359,8 @@ GenerationResult AtlasBackend::generate_from_urls(
 GenerationResult AtlasBackend::download_verified(const std::string& url,
                                                  const std::filesystem::path& output,
                                                  int expected_frames, StageContext& context,
-                                                 const std::filesystem::path& last_frame) {
+                                                 const std::filesystem::path& last_frame,
+                                                 const decltype(GenerationHooks::verify)& verify) {
   auto opts = options_.download;
   if (context.cancel) opts.cancelled = cancel_probe(context);
   auto part = remote::part_path_for(output);
@@ -368,7 +369,9 @@ GenerationResult AtlasBackend::download_verified(const std::string& url,
   context.report(ProgressEvent::Kind::started, "verify", output.filename().string());
   ClipCheck check;
   try {
-    check = verify_clip(part, expected_frames, output.string(), opts.cancelled, last_frame);
+    check = verify
+                ? verify(part, expected_frames, output.string(), last_frame)
+                : verify_clip(part, expected_frames, output.string(), opts.cancelled, last_frame);
   } catch (const Error& e) {
     std::error_code ec;
     if (e.failure() != Failure::interrupted) std::filesystem::remove(part, ec);

@@ -86,11 +86,13 @@ class AtlasBackend final : public GenerationBackend {
   GenerationResult fetch(const std::string& prediction_id, const std::filesystem::path& output,
                          int expected_frames, StageContext& context);
 
-  // Downloads `url` to `output` through a .part file, verifies, renames. Returns frames;
-  // with `last_frame`, also saves the verified clip's last frame there.
+  // Downloads `url` to `output` through a .part file, verifies (with `verify` when given,
+  // else verify_clip), renames. Returns frames; with `last_frame`, also saves the verified
+  // clip's last frame there.
   GenerationResult download_verified(const std::string& url, const std::filesystem::path& output,
                                      int expected_frames, StageContext& context,
-                                     const std::filesystem::path& last_frame = {});
+                                     const std::filesystem::path& last_frame = {},
+                                     const decltype(GenerationHooks::verify)& verify = {});
 
   // Uploads (or finds in the cache, alive) one image; returns its URL. `fresh`: never the cache.
   std::string upload_image(const std::filesystem::path& image, StageContext& context,

@@ -28,11 +28,34 @@ std::string clip_difference(int frames, double fps, int expected_frames) {
   return buf;
 }
 
+void ClipMeasure::add(const codecs::Frame& decoded) {
+  if (frames_++ == 0) {
+    width_ = decoded.width();
+    height_ = decoded.height();
+  }
+  const double s = decoded.seconds();
+  if (!std::isfinite(s)) return;
+  if (!timed_) first_ = s;
+  timed_ = true;
+  last_ = s;
+}
+
+ClipCheck ClipMeasure::result(int expected_frames, const std::string& shown) const {
+  if (frames_ == 0) throw Error(Failure::runtime, shown + ": the downloaded clip has no frames");
+  ClipCheck c;
+  c.frames = frames_;
+  c.width = width_;
+  c.height = height_;
+  if (frames_ > 1 && timed_ && last_ > first_) c.fps = (frames_ - 1) / (last_ - first_);
+  c.difference = clip_difference(c.frames, c.fps, expected_frames);
+  return c;
+}
+
 ClipCheck verify_clip(const std::filesystem::path& file, int expected_frames,
                       const std::string& shown, const std::function<bool()>& cancelled,
                       const std::filesystem::path& last_png) {
   MediaCpuScope media_cpu;
-  ClipCheck c;
+  ClipMeasure measure;
   codecs::Frame last_frame;
   try {
     codecs::InputFile in(file);
@@ -40,29 +63,18 @@ ClipCheck verify_clip(const std::filesystem::path& file, int expected_frames,
     // One decoding thread: the pipeline verifies several clips at once, which already fills the
     // cores, and frame threads would each hold frames.
     codecs::VideoDecoder dec(in, stream, 1);
-    c.width = dec.width();
-    c.height = dec.height();
     codecs::Frame f;
-    double first = NAN, last = NAN;
     while (dec.next(in, f)) {
       if (cancelled && cancelled()) throw Error(Failure::interrupted, shown + ": interrupted");
-      double s = f.seconds();
-      if (std::isfinite(s)) {
-        if (!std::isfinite(first)) first = s;
-        last = s;
-      }
-      ++c.frames;
+      measure.add(f);
       if (!last_png.empty()) last_frame = f.ref();
     }
-    if (c.frames > 1 && std::isfinite(first) && std::isfinite(last) && last > first)
-      c.fps = (c.frames - 1) / (last - first);
   } catch (const Error& e) {
     if (e.failure() == Failure::interrupted) throw;
     throw Error(Failure::runtime,
                 shown + ": the downloaded clip does not decode (" + std::string(e.what()) + ")");
   }
-  if (c.frames == 0) throw Error(Failure::runtime, shown + ": the downloaded clip has no frames");
-  c.difference = clip_difference(c.frames, c.fps, expected_frames);
+  ClipCheck c = measure.result(expected_frames, shown);
   if (!last_png.empty()) codecs::write_image(last_frame, last_png);
   return c;
 }

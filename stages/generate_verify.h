@@ -7,14 +7,28 @@
 #include <functional>
 #include <string>
 
+#include "stages/stage.h"
+
+namespace shotchain::codecs {
+class Frame;
+}
+
 namespace shotchain::stages {
 
-struct ClipCheck {
-  int frames = 0;
-  int width = 0;
-  int height = 0;
-  double fps = 0;
-  std::string difference; // how it differs from 25 fps and the expected frames ("" if not)
+using shotchain::ClipCheck;
+
+// What a clip's decoded pictures show, fed one at a time: count, rate (from the first and last
+// timestamps), size. One measure for verify_clip and for the pipeline's verify-by-encoding.
+class ClipMeasure {
+ public:
+  void add(const codecs::Frame& decoded);
+  // Throws Error(runtime) naming `shown` when no picture was added.
+  ClipCheck result(int expected_frames, const std::string& shown) const;
+
+ private:
+  int frames_ = 0, width_ = 0, height_ = 0;
+  double first_ = 0, last_ = 0;
+  bool timed_ = false;
 };
 
 // "" when `frames` is within one of `expected_frames` (0: 150 or 250) and `fps` is 25 (or

@@ -174,26 +174,4 @@ GenerationResult PreviewBackend::generate(const GenerationRequest& r, const Gene
   return g;
 }
 
-ClipFacts inspect_clip(const std::filesystem::path& clip, const std::filesystem::path& last_png,
-                       const CancelToken* cancel) {
-  MediaCpuScope media_cpu;
-  codecs::InputFile input(clip);
-  int vs = input.require_video_stream();
-  codecs::VideoDecoder decoder(input, vs, 1);
-  ClipFacts facts;
-  codecs::Frame frame, last;
-  while (decoder.next(input, frame)) {
-    if (cancel && facts.frames % 25 == 0) cancel->throw_if_requested(clip.string());
-    ++facts.frames;
-    last = frame.ref();
-  }
-  if (facts.frames == 0) throw Error(Failure::bad_input, clip.string() + ": no video frames");
-  facts.width = last.width();
-  facts.height = last.height();
-  codecs::MediaInfo info = codecs::probe(clip);
-  if (const auto* v = info.video()) facts.fps = v->average_frame_rate.to_double();
-  if (!last_png.empty()) codecs::write_image(last, last_png);
-  return facts;
-}
-
 } // namespace shotchain::preview

@@ -78,16 +78,4 @@ class PreviewBackend final : public GenerationBackend {
   PreviewGenerator generator_;
 };
 
-// Decodes a whole clip (as the verify step does): frames, size and frame rate; when
-// `last_frame_png` is not empty, its last decoded frame is written there losslessly (PNG, via a
-// temporary name). Throws Error(bad_input) naming the clip when it does not decode.
-struct ClipFacts {
-  int frames = 0;
-  int width = 0, height = 0;
-  double fps = 0;
-};
-ClipFacts inspect_clip(const std::filesystem::path& clip,
-                       const std::filesystem::path& last_frame_png = {},
-                       const CancelToken* cancel = nullptr);
-
 } // namespace shotchain::preview

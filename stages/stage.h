@@ -150,6 +150,15 @@ struct GenerationResume {
   std::string output_url;    // the service finished: download from here
 };
 
+// What verifying a downloaded clip measured (stages/generate_verify.h).
+struct ClipCheck {
+  int frames = 0;
+  int width = 0;
+  int height = 0;
+  double fps = 0;
+  std::string difference; // how it differs from 25 fps and the expected frames ("" if not)
+};
+
 // Called by the backend at each step, so the pipeline journals it durably before going on.
 // on_intent is called (and returns) before the billable submit is sent; on_prediction_id right
 // after the service answers. Any hook may be empty.
@@ -159,6 +168,12 @@ struct GenerationHooks {
   std::function<void(const std::string& prediction_id)> on_prediction_id;
   std::function<void(const std::string& status)> on_status;
   std::function<void(const std::string& output_url)> on_output_url;
+  // Verifies the downloaded clip `file` in place of stages::verify_clip, with the same
+  // contract (throws Error naming `shown` when it does not decode; saves the last decoded
+  // frame to `last_png`): the pipeline verifies a clip in the decode that encodes it.
+  std::function<ClipCheck(const std::filesystem::path& file, int expected_frames,
+                          const std::string& shown, const std::filesystem::path& last_png)>
+      verify;
 };
 
 struct GenerationResult {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "codecs/frame.h"
-#include "codecs/image_file.h"
+#include "codecs/png_rows.h"
 #include "codecs/stitch_support.h"
 #include "common/cpu_time.h"
 #include "common/error.h"
@@ -108,8 +108,44 @@ std::vector<std::string> label_lines(const ContactRow& row) {
   return {drawable(row.id), drawable(row.timecode)};
 }
 
-void write_contact_sheet(const std::filesystem::path& path, const std::vector<ContactRow>& rows) {
+namespace {
+constexpr int kGap = 8, kScale = 2, kLineHeight = 9 * kScale;
+} // namespace
+
+ContactSheet::ContactSheet(const std::filesystem::path& path, std::size_t rows, int cell_width,
+                           int cell_height)
+    : cell_w_(cell_width > 0 ? cell_width : 240),
+      cell_h_(std::max(cell_height > 0 ? cell_height : 136, 2 * kLineHeight)),
+      label_w_(kLabelChars * 6 * kScale + kGap),
+      width_(label_w_ + 3 * (cell_w_ + kGap) + kGap) {
+  const int height = static_cast<int>(rows) * (cell_h_ + kGap) + kGap;
+  png_ = std::make_unique<codecs::PngRows>(path, width_, height);
+  png_->add(codecs::rgb_canvas(width_, kGap, 24, 24, 24));
+}
+
+ContactSheet::~ContactSheet() = default;
+
+void ContactSheet::add(const ContactRow& row) {
   MediaCpuScope media_cpu;
+  codecs::Frame band = codecs::rgb_canvas(width_, cell_h_ + kGap, 24, 24, 24);
+  const auto lines = label_lines(row);
+  for (std::size_t k = 0; k < lines.size(); ++k)
+    draw_text(band, kGap, (cell_h_ - 2 * kLineHeight) / 2 + static_cast<int>(k) * kLineHeight,
+              lines[k], kScale);
+  const codecs::Frame* cells[3] = {row.first, row.middle, row.last};
+  for (int k = 0; k < 3; ++k) {
+    const int x = label_w_ + kGap + k * (cell_w_ + kGap);
+    if (cells[k] && !cells[k]->empty())
+      codecs::draw_picture(band, *cells[k], x, 0, cell_w_, cell_h_);
+    else
+      codecs::fill_rect(band, x, 0, cell_w_, cell_h_, 96, 96, 96);
+  }
+  png_->add(band);
+}
+
+void ContactSheet::commit() { png_->commit(); }
+
+void write_contact_sheet(const std::filesystem::path& path, const std::vector<ContactRow>& rows) {
   int cw = 0, ch = 0;
   for (const auto& r : rows)
     for (const codecs::Frame* f : {r.first, r.middle, r.last})
@@ -117,29 +153,9 @@ void write_contact_sheet(const std::filesystem::path& path, const std::vector<Co
         cw = std::max(cw, f->width());
         ch = std::max(ch, f->height());
       }
-  if (cw == 0) cw = 240, ch = 136;
-  const int gap = 8, scale = 2, line_h = 9 * scale;
-  const int label_w = kLabelChars * 6 * scale + gap;
-  ch = std::max(ch, 2 * line_h);
-  const int width = label_w + 3 * (cw + gap) + gap;
-  const int height = static_cast<int>(rows.size()) * (ch + gap) + gap;
-  codecs::Frame canvas = codecs::rgb_canvas(width, height, 24, 24, 24);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const int y = gap + static_cast<int>(i) * (ch + gap);
-    const auto lines = label_lines(rows[i]);
-    for (std::size_t k = 0; k < lines.size(); ++k)
-      draw_text(canvas, gap, y + (ch - 2 * line_h) / 2 + static_cast<int>(k) * line_h, lines[k],
-                scale);
-    const codecs::Frame* cells[3] = {rows[i].first, rows[i].middle, rows[i].last};
-    for (int k = 0; k < 3; ++k) {
-      const int x = label_w + gap + k * (cw + gap);
-      if (cells[k] && !cells[k]->empty())
-        codecs::draw_picture(canvas, *cells[k], x, y, cw, ch);
-      else
-        codecs::fill_rect(canvas, x, y, cw, ch, 96, 96, 96);
-    }
-  }
-  codecs::write_image(canvas, path);
+  ContactSheet sheet(path, rows.size(), cw, ch);
+  for (const auto& r : rows) sheet.add(r);
+  sheet.commit();
 }
 
 } // namespace shotchain::stitch

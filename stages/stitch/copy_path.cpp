@@ -63,7 +63,7 @@ Thumbs decode_thumbs(const ClipInfo& c, int64_t total) {
 } // namespace
 
 void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips, const Options& o,
-              Result& r, std::vector<Thumbs>* thumbs, const Sink& sink) {
+              Result& r, SheetWriter* sheet, const Sink& sink) {
   const auto container = *codecs::container_for_path(o.output.string());
   codecs::OutputFile out(o.output, output_options(o));
   int vs = -1;
@@ -80,6 +80,7 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
   int64_t done = 0;
   for (std::size_t i = 0; i < clips.size(); ++i) {
     const auto& c = clips[i];
+    Thumbs thumbs;
     ClipReport rep = report_for(input[i], c);
     rep.record_in = done;
     rep.conform_actions.push_back("stream copy");
@@ -100,7 +101,7 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
         if (c.facts.start != codecs::kNoTimestamp) audio->video_starts(c.facts.start, tb);
       }
       // Intra-only clips: the contact sheet's packets are kept and decoded alone.
-      const bool keep_thumbs = thumbs && c.facts.intra_only;
+      const bool keep_thumbs = sheet && c.facts.intra_only;
       std::vector<Packet> kept;
       Packet last_pkt;
       int64_t kept_last = -1;
@@ -149,7 +150,7 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
       if (rep.frames_in == 0) throw Error(Failure::bad_input, "has no video frames");
       if (keep_thumbs) {
         if (kept_last != rep.frames_in - 1) kept.push_back(std::move(last_pkt));
-        thumbs->push_back(decode_thumb_packets(in, c, kept));
+        thumbs = decode_thumb_packets(in, c, kept);
       }
       offset += max_rel + dur;
       if (clip_audio) clip_audio->finish();
@@ -160,7 +161,8 @@ void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips
     rep.frames_out = rep.frames_in;
     const int64_t frames_in = rep.frames_in;
     r.clips.push_back(std::move(rep));
-    if (thumbs && !c.facts.intra_only) thumbs->push_back(decode_thumbs(c, frames_in));
+    if (sheet && !c.facts.intra_only) thumbs = decode_thumbs(c, frames_in);
+    if (sheet) sheet->add(r.clips.back(), thumbs);
   }
   sink.check_cancel();
   if (audio) audio->finish();

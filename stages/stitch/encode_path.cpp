@@ -23,8 +23,8 @@ using codecs::Packet;
 class EncodeRun {
  public:
   EncodeRun(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips, const Options& o,
-            Result& r, std::vector<Thumbs>* thumbs, const Sink& sink)
-      : input_(input), clips_(clips), o_(o), r_(r), thumbs_(thumbs), sink_(sink) {}
+            Result& r, SheetWriter* sheet, const Sink& sink)
+      : input_(input), clips_(clips), o_(o), r_(r), sheet_(sheet), sink_(sink) {}
 
   void run() {
     const auto container = *codecs::container_for_path(o_.output.string());
@@ -120,9 +120,9 @@ class EncodeRun {
     if (have_pending_) {
       while (next_slot_ < idx) emit(pending_);
     }
-    if (thumbs_) {
-      if (fed_ == 0) thumbs_->back().first = codecs::thumbnail(c, kThumbWidth, thumb_h_);
-      if (fed_ == mid_) thumbs_->back().middle = codecs::thumbnail(c, kThumbWidth, thumb_h_);
+    if (sheet_) {
+      if (fed_ == 0) thumbs_.first = codecs::thumbnail(c, kThumbWidth, thumb_h_);
+      if (fed_ == mid_) thumbs_.middle = codecs::thumbnail(c, kThumbWidth, thumb_h_);
     }
     ++fed_;
     prev_pts_ = last_pts_;
@@ -134,6 +134,7 @@ class EncodeRun {
 
   void on_picture(Frame& decoded) {
     ++frames_in_;
+    if (o_.on_decoded) o_.on_decoded(decoded);
     if (decoded.pts() == codecs::kNoTimestamp)
       decoded.set_pts(last_src_pts_ == codecs::kNoTimestamp ? 0 : last_src_pts_ + default_dur_);
     last_src_pts_ = decoded.pts();
@@ -239,8 +240,8 @@ class EncodeRun {
     cap_dropped_ = record_frames_cap(rep.media, 1, o_.fps);
     begin_clip(i);
     if (audio_) audio_->begin_clip(c.audio_stream >= 0);
-    if (thumbs_) {
-      thumbs_->emplace_back();
+    if (sheet_) {
+      thumbs_ = Thumbs{};
       thumb_h_ = thumb_height(size_);
       mid_ = std::max<int64_t>(0, c.est_frames / 2);
     }
@@ -278,9 +279,9 @@ class EncodeRun {
     while (next_slot_ < n) emit(pending_);
     if (audio_) audio_->release(AudioTrack::sample_at(seq_frames_, out_tb_), true);
 
-    if (thumbs_) {
-      thumbs_->back().last = codecs::thumbnail(pending_, kThumbWidth, thumb_h_);
-      if (thumbs_->back().middle.empty()) thumbs_->back().middle = thumbs_->back().last.clone();
+    if (sheet_) {
+      thumbs_.last = codecs::thumbnail(pending_, kThumbWidth, thumb_h_);
+      if (thumbs_.middle.empty()) thumbs_.middle = thumbs_.last.clone();
     }
     if (o_.dedupe_joins) prev_last_ = std::move(pending_);
     pending_ = Frame();
@@ -291,13 +292,18 @@ class EncodeRun {
     rep.dropped_first = dropped_ ? 1 : 0;
     if (dropped_) rep.conform_actions.push_back("drop first frame (duplicate of previous last)");
     r_.clips.push_back(std::move(rep));
+    if (sheet_) {
+      sheet_->add(r_.clips.back(), thumbs_);
+      thumbs_ = Thumbs{};
+    }
   }
 
   const std::vector<Clip>& input_;
   const std::vector<ClipInfo>& clips_;
   const Options& o_;
   Result& r_;
-  std::vector<Thumbs>* thumbs_;
+  SheetWriter* sheet_;
+  Thumbs thumbs_; // the current clip's, for the contact sheet
   const Sink& sink_;
 
   codecs::OutputFile* out_ = nullptr;
@@ -327,8 +333,8 @@ class EncodeRun {
 } // namespace
 
 void run_encode(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips,
-                const Options& o, Result& r, std::vector<Thumbs>* thumbs, const Sink& sink) {
-  EncodeRun run(input, clips, o, r, thumbs, sink);
+                const Options& o, Result& r, SheetWriter* sheet, const Sink& sink) {
+  EncodeRun run(input, clips, o, r, sheet, sink);
   run.run();
 }
 

@@ -13,6 +13,7 @@
 #include "codecs/frame.h"
 #include "codecs/output_file.h"
 #include "codecs/stitch_support.h"
+#include "stages/stitch/contact_sheet.h"
 #include "stages/stitch/stitch.h"
 #include "stages/stitch/timeline_inputs.h"
 
@@ -50,6 +51,21 @@ struct Thumbs {
 inline constexpr int kThumbWidth = 240;
 int thumb_height(codecs::Size s);
 
+// The contact sheet as the clips go by (side_files.cpp): each clip's row is drawn and written
+// as soon as the clip is done, so memory holds one row whatever the number of clips.
+class SheetWriter {
+ public:
+  SheetWriter(const Options& o, std::size_t clips, codecs::Size picture);
+  // Clip `clip` (just reported) with its pictures.
+  void add(const ClipReport& clip, const Thumbs& t);
+  void commit(Result& r);
+
+ private:
+  ContactSheet sheet_;
+  std::filesystem::path path_;
+  Rational fps_;
+};
+
 // ---- clip checks (clip_checks.cpp)
 std::string tag_for(std::size_t i, std::size_t n, const std::filesystem::path& p);
 // Rethrows the exception being handled as bad input naming the clip and position.
@@ -79,9 +95,9 @@ std::vector<JoinReport> measure_copy_joins(const std::vector<ClipInfo>& clips, c
 
 // ---- the two paths
 void run_copy(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips, const Options& o,
-              Result& r, std::vector<Thumbs>* thumbs, const Sink& sink);
+              Result& r, SheetWriter* sheet, const Sink& sink);
 void run_encode(const std::vector<Clip>& input, const std::vector<ClipInfo>& clips,
-                const Options& o, Result& r, std::vector<Thumbs>* thumbs, const Sink& sink);
+                const Options& o, Result& r, SheetWriter* sheet, const Sink& sink);
 
 // ---- side files (side_files.cpp)
 std::filesystem::path side_path(const std::filesystem::path& output, const char* ext);
@@ -91,7 +107,7 @@ std::vector<std::pair<std::filesystem::path, std::string>> outputs_of(const Opti
 codecs::OutputOptions output_options(const Options& o);
 // Checks the outputs before any work: writable folders, none is an input, none twice.
 void check_outputs(const std::vector<Clip>& input, const Options& o);
-// Timelines, contact sheet, QC report; appended to r.written.
-void write_side_files(const Options& o, Result& r, const std::vector<Thumbs>* thumbs);
+// Timelines, the contact sheet (committed), QC report; appended to r.written.
+void write_side_files(const Options& o, Result& r, SheetWriter* sheet);
 
 } // namespace shotchain::stitch

@@ -72,7 +72,21 @@ void check_outputs(const std::vector<Clip>& input, const Options& o) {
                                             outs[a].second + ", " + outs[b].second + ")");
 }
 
-void write_side_files(const Options& o, Result& r, const std::vector<Thumbs>* thumbs) {
+SheetWriter::SheetWriter(const Options& o, std::size_t clips, codecs::Size picture)
+    : sheet_(o.contact_sheet, clips, kThumbWidth, thumb_height(picture)),
+      path_(o.contact_sheet),
+      fps_(o.fps) {}
+
+void SheetWriter::add(const ClipReport& clip, const Thumbs& t) {
+  sheet_.add({clip.label, record_timecode(fps_, clip.record_in), &t.first, &t.middle, &t.last});
+}
+
+void SheetWriter::commit(Result& r) {
+  sheet_.commit();
+  r.written.push_back(path_);
+}
+
+void write_side_files(const Options& o, Result& r, SheetWriter* sheet) {
   const timeline::Sequence seq = sequence_of(r, o);
   if (o.timelines.otio) {
     auto p = side_path(o.output, ".otio");
@@ -89,15 +103,7 @@ void write_side_files(const Options& o, Result& r, const std::vector<Thumbs>* th
     write_file_atomic(p, timeline::to_edl(seq));
     r.written.push_back(p);
   }
-  if (thumbs) {
-    std::vector<ContactRow> rows;
-    for (std::size_t i = 0; i < thumbs->size() && i < r.clips.size(); ++i)
-      rows.push_back({r.clips[i].label,
-                      timeline::timecode(seq.start() + r.clips[i].record_in, seq.rate),
-                      &(*thumbs)[i].first, &(*thumbs)[i].middle, &(*thumbs)[i].last});
-    write_contact_sheet(o.contact_sheet, rows);
-    r.written.push_back(o.contact_sheet);
-  }
+  if (sheet) sheet->commit(r);
   if (!o.qc_json.empty()) {
     r.written.push_back(o.qc_json);
     write_file_atomic(o.qc_json, qc_report_json(r));

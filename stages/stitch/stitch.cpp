@@ -3,6 +3,8 @@
 // clip_checks.cpp, joins.cpp, copy_path.cpp, encode_path.cpp and side_files.cpp.
 #include "stages/stitch/stitch.h"
 
+#include <optional>
+
 #include "common/cpu_time.h"
 #include "stages/stitch/parts.h"
 
@@ -68,8 +70,12 @@ Result stitch(const std::vector<Clip>& input, const Options& o) {
 
   Result r;
   r.fps = o.fps;
-  std::vector<Thumbs> thumbs;
-  std::vector<Thumbs>* tp = o.contact_sheet.empty() ? nullptr : &thumbs;
+  // The contact sheet's cells: thumbnails of the output's picture size.
+  std::optional<SheetWriter> sheet;
+  if (!o.contact_sheet.empty())
+    sheet.emplace(o, clips.size(),
+                  o.size ? codecs::Size{o.size->width, o.size->height} : clips[0].display);
+  SheetWriter* tp = sheet ? &*sheet : nullptr;
 
   std::vector<JoinReport> copy_joins;
   if (choose_copy(clips, o, container, sink, copy_joins)) {

@@ -19,6 +19,10 @@
 #include <utility>
 #include <vector>
 
+namespace shotchain::codecs {
+class Frame;
+}
+
 #include "codecs/types.h"
 #include "stages/stage.h"
 #include "stages/timeline/timeline.h"
@@ -94,7 +98,10 @@ struct Options {
   std::filesystem::path lead_frame;
   std::optional<std::vector<JoinReport>> decided_joins;
   bool copy_when_same = false;
-  int threads = 0; // encoder threads (0: as many as useful); when set, clips decode on one
+  int threads = 0; // encoder threads (0: as many as useful); when set, clips decode on one thread
+  // Encode path only: called with every decoded picture, in decoding order, before it is
+  // conformed, so a caller can verify a clip in the same decode that encodes it.
+  std::function<void(const codecs::Frame& decoded)> on_decoded;
 };
 
 struct ClipReport {

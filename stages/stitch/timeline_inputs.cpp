@@ -84,10 +84,12 @@ timeline::Sequence sequence_of(const Result& r, const Options& o) {
   return seq;
 }
 
-std::string start_timecode(Rational fps) {
+std::string record_timecode(Rational fps, std::int64_t record_in) {
   timeline::Sequence seq;
   seq.rate = rate_of(fps);
-  return timeline::timecode(seq.start(), seq.rate);
+  return timeline::timecode(seq.start() + record_in, seq.rate);
 }
+
+std::string start_timecode(Rational fps) { return record_timecode(fps, 0); }
 
 } // namespace shotchain::stitch

@@ -31,5 +31,7 @@ timeline::Sequence sequence_of(const Result& result, const Options& options);
 // The start timecode written into the sequence file: 01:00:00:00, or 01:00:00;00 at 29.97
 // and 59.94 (drop-frame).
 std::string start_timecode(Rational fps);
+// The timecode of sequence frame `record_in` (from that start).
+std::string record_timecode(Rational fps, std::int64_t record_in);
 
 } // namespace shotchain::stitch

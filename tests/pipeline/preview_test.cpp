@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "stages/generate_verify.h"
 #include "stages/preview_generator.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
@@ -85,8 +86,8 @@ TEST(Preview, PromptChangesTheMoveAndInspectFindsLastFrame) {
   StageContext ctx{&sink, &cancel, "s", 0, 1, {}};
   gen.run({ref, (dir / "a.mp4").string(), 150, "pan left"}, ctx);
   gen.run({ref, (dir / "b.mp4").string(), 150, "rise up"}, ctx);
-  auto fa = preview::inspect_clip(dir / "a.mp4", dir / "a_last.png");
-  auto fb = preview::inspect_clip(dir / "b.mp4", dir / "b_last.png");
+  auto fa = stages::verify_clip(dir / "a.mp4", 150, "a.mp4", {}, dir / "a_last.png");
+  auto fb = stages::verify_clip(dir / "b.mp4", 150, "b.mp4", {}, dir / "b_last.png");
   EXPECT_EQ(fa.frames, 150);
   EXPECT_EQ(fb.frames, 150);
   EXPECT_EQ(fa.width, 256);
@@ -95,7 +96,7 @@ TEST(Preview, PromptChangesTheMoveAndInspectFindsLastFrame) {
   EXPECT_EQ(ffprobe_value((dir / "a_last.png").string(), "v:0", "stream=codec_name"), "png");
   // Different prompts, different last frames.
   EXPECT_LT(psnr_vs((dir / "a_last.png").string(), (dir / "b_last.png").string(), 256, 144), 35.0);
-  // The last frame written by inspect_clip is the clip's last frame.
+  // The last frame written by verify_clip is the clip's last frame.
   EXPECT_GT(psnr_vs(frame_png((dir / "a.mp4").string(), 149, (dir / "a149.png").string()),
                     (dir / "a_last.png").string(), 256, 144),
             45.0);
