@@ -93,6 +93,6 @@ int main(int argc, char** argv) {
               full.wall_s / ideal);
   std::printf("  jobs %d, polls per job %.2f, peak RSS %.1f MiB\n", jobs,
               jobs ? static_cast<double>(polls) / jobs : 0.0, full.max_rss_kib / 1024.0);
-  fs::remove_all(dir);
+  if (!std::getenv("KEEP")) fs::remove_all(dir);
   return 0;
 }

@@ -5,6 +5,8 @@
 // segment verified by an older run, a lead clip, a piece whose size turned out different).
 #include "pipeline/pieces.h"
 
+#include <algorithm>
+
 #include "codecs/frame.h"
 #include "codecs/image_file.h"
 #include "common/sha256.h"
@@ -79,6 +81,15 @@ std::string piece_fingerprint(const RunContext& rc, const fs::path& out, const s
                     "\nlead " + (lead.file.empty() ? "none" : lead.hash) + "\n");
 }
 
+// Whether anything waits for segment `k` of `shot`: its shot's next segment, or a shot that
+// starts from this one's last frame.
+bool awaited(const RunContext& rc, const ShotSpec& shot, int k) {
+  if (k + 1 < shot.segments) return true;
+  return std::any_of(rc.job.shots.begin(), rc.job.shots.end(), [&](const ShotSpec& s) {
+    return s.reference.kind == ReferenceSpec::Kind::shot && s.reference.shot == shot.id;
+  });
+}
+
 std::string encoded_message(const stitch::Result& r) {
   return std::to_string(r.frames) + " frames" +
          (r.clips.size() == 1 && r.clips[0].dropped_first ? " (first dropped: join)" : "");
@@ -97,7 +108,8 @@ ClipCheck verify_by_encoding(RunContext& rc, const ShotSpec& shot, int k, const 
     size = rc.size;
   }
   if (rc.job.output.width) size = stitch::Size{rc.job.output.width, rc.job.output.height};
-  MediaSlots::Hold slot = rc.media_slots->take(true);
+  MediaSlots::Hold slot =
+      rc.media_slots->take(awaited(rc, shot, k) ? MediaSlots::verify_awaited : MediaSlots::verify);
   const fs::path out = piece_path(rc, shot, k);
   stages::ClipMeasure measure;
   codecs::Frame last;
@@ -111,6 +123,7 @@ ClipCheck verify_by_encoding(RunContext& rc, const ShotSpec& shot, int k, const 
     so.on_decoded = [&](const codecs::Frame& f) {
       measure.add(f);
       last = f.ref();
+      slot.yield(); // a segment something waits for goes first
     };
     rc.event(ProgressEvent::Kind::started, shot.id, "encode", out.filename().string(), k,
              shot.segments);

@@ -131,7 +131,7 @@ void run_lead_task(RunContext& rc, std::unique_lock<std::mutex>& lock, std::size
   std::exception_ptr err;
   Piece piece;
   try {
-    MediaSlots::Hold slot = rc.media_slots->take(false);
+    MediaSlots::Hold slot = rc.media_slots->take(MediaSlots::pool);
     piece = encode_lead_piece(rc, i);
   } catch (...) {
     err = std::current_exception();
@@ -174,7 +174,7 @@ void media_worker(RunContext& rc) {
     std::exception_ptr err;
     Piece piece;
     try {
-      MediaSlots::Hold slot = rc.media_slots->take(false);
+      MediaSlots::Hold slot = rc.media_slots->take(MediaSlots::pool);
       if (task->piece >= 0)
         piece = encode_piece(rc, *task->shot, task->segment, task->lead);
       else
