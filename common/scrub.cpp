@@ -43,7 +43,7 @@ bool ends_url(char c) {
          c == '>';
 }
 
-// "scheme://user:pass@host/path?query#frag" -> "scheme://<redacted>@host/path?<redacted>".
+// Every URL in free text (from "://" to a space, quote or angle bracket) through redact_url.
 std::string redact_urls(std::string_view text) {
   std::string out;
   std::size_t i = 0;
@@ -52,22 +52,7 @@ std::string redact_urls(std::string_view text) {
     if (mark == std::string_view::npos) break;
     std::size_t end = mark + 3;
     while (end < text.size() && !ends_url(text[end])) ++end;
-    out.append(text.substr(i, mark + 3 - i));
-    std::string_view rest = text.substr(mark + 3, end - mark - 3);
-    auto authority_end = rest.find_first_of("/?#");
-    std::string_view authority = rest.substr(0, authority_end);
-    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-      out.append(kRedacted).append("@");
-      authority = authority.substr(at + 1);
-    }
-    out.append(authority);
-    std::string_view path =
-        authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
-    path = path.substr(0, path.find('#'));
-    if (auto q = path.find('?'); q != std::string_view::npos)
-      out.append(path.substr(0, q)).append("?").append(kRedacted);
-    else
-      out.append(path);
+    out.append(text.substr(i, mark - i)).append(redact_url(text.substr(mark, end - mark)));
     i = end;
   }
   out.append(text.substr(std::min(i, text.size())));
@@ -153,6 +138,30 @@ std::string scrub_all(std::string_view text, bool keep_lines) {
 }
 
 } // namespace
+
+std::string redact_url(std::string_view url) {
+  std::string out;
+  std::string_view rest = url;
+  if (auto mark = url.find("://"); mark != std::string_view::npos) {
+    out.append(url.substr(0, mark + 3));
+    rest = url.substr(mark + 3);
+    auto authority_end = rest.find_first_of("/?#");
+    std::string_view authority = rest.substr(0, authority_end);
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+      out.append(kRedacted).append("@");
+      authority = authority.substr(at + 1);
+    }
+    out.append(authority);
+    rest =
+        authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
+  }
+  rest = rest.substr(0, rest.find('#'));
+  if (auto q = rest.find('?'); q != std::string_view::npos)
+    out.append(rest.substr(0, q)).append("?").append(kRedacted);
+  else
+    out.append(rest);
+  return out;
+}
 
 void register_secret(std::string_view secret) {
   if (secret.size() < 4) return;

@@ -14,6 +14,11 @@ namespace shotchain {
 // than 4 bytes are ignored: scrubbing them would mangle ordinary text and protect nothing.
 void register_secret(std::string_view secret);
 
+// One URL for logs and errors: user info and query replaced by <redacted>, fragment dropped
+// ("https://u:p@h/a?X-Amz-Signature=..#f" -> "https://<redacted>@h/a?<redacted>"). scrub()
+// applies it to every URL inside free text.
+std::string redact_url(std::string_view url);
+
 // Forgets every registered secret (tests).
 void clear_secrets();
 

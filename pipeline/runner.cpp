@@ -39,14 +39,12 @@ RunContext::RunContext(const JobSpec& j, const RunOptions& o, RunReport& r)
 
 void RunContext::event(ProgressEvent::Kind kind, const std::string& shot, const std::string& stage,
                        const std::string& message, int segment, int segments) const {
-  ProgressEvent e;
-  e.kind = kind;
-  e.shot_id = shot;
-  e.stage = stage;
-  e.message = message;
-  e.segment = segment;
-  e.segments = segments;
-  sink->on_event(e);
+  StageContext ctx; // the one place events are built (stages/stage.cpp)
+  ctx.sink = sink;
+  ctx.shot_id = shot;
+  ctx.segment = segment;
+  ctx.segments = segments;
+  ctx.report(kind, stage, message);
 }
 
 fs::path RunContext::shot_clip_path(const std::string& id) const {

@@ -90,35 +90,6 @@ std::string url_policy_violation(std::string_view url) {
   return "scheme '" + parts.scheme + "' is not allowed (https only): " + redact_url(url);
 }
 
-std::string redact_url(std::string_view url) {
-  std::string out;
-  auto scheme_end = url.find("://");
-  std::string_view rest = url;
-  if (scheme_end != std::string_view::npos) {
-    out.append(url.substr(0, scheme_end + 3));
-    rest = url.substr(scheme_end + 3);
-    auto authority_end = rest.find_first_of("/?#");
-    std::string_view authority = rest.substr(0, authority_end);
-    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-      out.append("<redacted>@");
-      authority = authority.substr(at + 1);
-    }
-    out.append(authority);
-    rest =
-        authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
-  }
-  auto h = rest.find('#');
-  if (h != std::string_view::npos) rest = rest.substr(0, h);
-  auto q = rest.find('?');
-  if (q != std::string_view::npos) {
-    out.append(rest.substr(0, q));
-    out.append("?<redacted>");
-  } else {
-    out.append(rest);
-  }
-  return out;
-}
-
 bool same_origin(std::string_view a, std::string_view b) {
   UrlParts pa, pb;
   if (!parse_url(a, pa) || !parse_url(b, pb)) return false;

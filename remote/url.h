@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/scrub.h"
+
 namespace shotchain::remote {
 
 struct UrlParts {
@@ -24,8 +26,8 @@ bool is_loopback_host(std::string_view host);
 // the reason it is refused (the URL in the reason is redacted).
 std::string url_policy_violation(std::string_view url);
 
-// The URL for logs and errors: user info and query replaced, fragment dropped.
-std::string redact_url(std::string_view url);
+// The URL for logs and errors: shotchain::redact_url (common/scrub.h, the one scrubber).
+using shotchain::redact_url;
 
 // Same scheme, host and port.
 bool same_origin(std::string_view a, std::string_view b);

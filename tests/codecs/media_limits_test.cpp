@@ -1,10 +1,16 @@
 // The limits of codecs/media_limits.h, through the command: a frame at the largest allowed
 // size is extracted (decoded, converted, written; under the per-operation deadline, which
 // would otherwise stop it), one pixel row/column past it is refused with exit 2 naming the
-// limit, and so is a file longer than the duration limit.
+// limit, and so are a file longer than the duration limit and one whose headers claim more
+// frames than the frame-count limit.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include "codecs/media_limits.h"
 #include "tests/support/run.h"
@@ -60,4 +66,55 @@ TEST(MediaLimits, FileLongerThanTheDurationLimitIsRefusedNamingIt) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("too long"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("the limit is 86400 s"), std::string::npos) << r.err;
+}
+
+namespace {
+
+// A 2-frame MJPEG AVI whose headers claim `frames` frames at 1000 fps (`frames` / 1000 s:
+// under the duration limit, so the frame count is what is judged).
+std::string avi_claiming(const TempDir& dir, std::uint32_t frames) {
+  auto src = (dir / "claims.avi").string();
+  ffmpeg({"-f", "lavfi", "-i", "color=c=gray:size=32x32:rate=25", "-frames:v", "2", "-c:v", "mjpeg",
+          src});
+  std::string bytes;
+  {
+    std::ifstream in(src, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto put = [&](std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+  };
+  const std::size_t avih = bytes.find("avih"), strh = bytes.find("strh");
+  EXPECT_NE(avih, std::string::npos);
+  EXPECT_NE(strh, std::string::npos);
+  put(avih + 8, 1000);        // microseconds per frame
+  put(avih + 8 + 16, frames); // total frames
+  put(strh + 28, 1);          // scale
+  put(strh + 32, 1000);       // rate: 1000 fps
+  put(strh + 40, frames);     // length
+  std::ofstream(src, std::ios::binary | std::ios::trunc) << bytes;
+  return src;
+}
+
+} // namespace
+
+TEST(MediaLimits, FileClaimingMoreFramesThanTheLimitIsRefusedNamingIt) {
+  static_assert(codecs::kMaxFrameCount == 10368000);
+  TempDir dir;
+  auto src = avi_claiming(dir, codecs::kMaxFrameCount + 1);
+  EXPECT_EQ(ffprobe_value(src, "v:0", "stream=nb_frames"), "10368001");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"probe", src},
+        std::vector<std::string>{"frame", src, "--last", "-o", (dir / "x.png").string()}}) {
+    auto r = run_shotchain(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("too many frames (10368001; the limit is 10368000)"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find(src), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.png"));
+  // At the limit, the count is no reason to refuse it.
+  auto at_limit = avi_claiming(dir, codecs::kMaxFrameCount);
+  auto r = run_shotchain({"probe", at_limit});
+  EXPECT_EQ(r.err.find("too many frames"), std::string::npos) << r.err;
 }
