@@ -228,6 +228,11 @@ class AtlasClient {
   HttpResponse get_with_retries(HttpRequest request, const std::string& what,
                                 bool prediction_call) const;
   std::optional<std::chrono::milliseconds> retry_after(const HttpResponse& r) const;
+  // One poll of `await`: the prediction, or nullopt after a failure worth polling again (a
+  // run-time failure, or the job not known yet just after its submit).
+  std::optional<Prediction> poll_once(
+      const std::string& id,
+      std::optional<std::chrono::steady_clock::time_point> submitted_at) const;
   // After an ambiguous submit: the one job of the history that can be it (adopted), nullopt
   // when a readable history proves there is none and one more POST is allowed; otherwise
   // throws UnconfirmedSubmit.

@@ -62,45 +62,96 @@ std::vector<std::chrono::milliseconds> PollLearner::early_polls(const PollPolicy
   return out;
 }
 
+namespace {
+
+using std::chrono::milliseconds;
+
+// When to poll, as offsets from the start of an await: the learned early polls still ahead,
+// else the normal schedule (initial, then each gap x growth up to max) after the last poll
+// made; normal times already past are skipped, not caught up.
+class PollSchedule {
+ public:
+  PollSchedule(const PollPolicy& policy, std::vector<milliseconds> early)
+      : policy_(policy),
+        early_(std::move(early)),
+        next_normal_(policy.initial),
+        delay_(policy.initial) {}
+
+  milliseconds next_after(milliseconds since) {
+    while (next_early_ < early_.size() && early_[next_early_] <= since) ++next_early_;
+    milliseconds target;
+    if (next_early_ < early_.size()) {
+      target = early_[next_early_++];
+    } else {
+      while (next_normal_ <= since) advance_normal();
+      target = next_normal_;
+    }
+    while (next_normal_ <= target) advance_normal();
+    return target;
+  }
+
+ private:
+  void advance_normal() {
+    delay_ = std::min(policy_.max, milliseconds(static_cast<std::int64_t>(
+                                       static_cast<double>(delay_.count()) * policy_.growth)));
+    if (delay_.count() < 1) delay_ = milliseconds(1);
+    next_normal_ += delay_;
+  }
+
+  const PollPolicy& policy_;
+  std::vector<milliseconds> early_;
+  std::size_t next_early_ = 0;
+  milliseconds next_normal_, delay_;
+};
+
+[[noreturn]] void throw_deadline(const std::string& id, const std::string& last_status,
+                                 std::chrono::steady_clock::duration waited) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f",
+                std::chrono::duration_cast<milliseconds>(waited).count() / 1000.0);
+  throw Error(Failure::runtime, make_curl_error(28),
+              "prediction " + id + ": still " + (last_status.empty() ? "unknown" : last_status) +
+                  " at the deadline (" + buf + " s); fetch it later with `shotchain prediction " +
+                  id + "`");
+}
+
+} // namespace
+
+std::optional<Prediction> AtlasClient::poll_once(
+    const std::string& id,
+    std::optional<std::chrono::steady_clock::time_point> submitted_at) const {
+  try {
+    return prediction(id);
+  } catch (const Error& e) {
+    // Just after the submit the service may not know the job yet (404/400): poll again.
+    bool warming = submitted_at && e.failure() == Failure::refused &&
+                   (e.code() == make_http_error(404) || e.code() == make_http_error(400)) &&
+                   std::chrono::steady_clock::now() - *submitted_at < config_.warmup_grace;
+    if (e.failure() != Failure::runtime && !warming) throw;
+    log(std::string(warming ? "atlas: the job is not known yet, will poll again: "
+                            : "atlas: poll failed, will poll again: ") +
+        e.what());
+    return std::nullopt;
+  }
+}
+
 Prediction AtlasClient::await(
     const std::string& id, const std::function<void(const Prediction&)>& on_poll,
     std::optional<std::chrono::steady_clock::time_point> submitted_at) const {
-  using std::chrono::milliseconds;
-  auto start = std::chrono::steady_clock::now();
-  auto deadline = start + config_.poll.deadline;
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + config_.poll.deadline;
   auto elapsed = [&] {
     return std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start);
   };
-  // The normal schedule as offsets from the start: initial, then each gap x growth up to max.
-  milliseconds next_normal = config_.poll.initial;
-  milliseconds delay = config_.poll.initial;
-  auto advance_normal = [&] {
-    delay =
-        std::min(config_.poll.max, milliseconds(static_cast<std::int64_t>(
-                                       static_cast<double>(delay.count()) * config_.poll.growth)));
-    if (delay.count() < 1) delay = milliseconds(1);
-    next_normal += delay;
-  };
-  std::vector<milliseconds> early;
-  if (config_.poll_learner) early = config_.poll_learner->early_polls(config_.poll);
-  std::size_t next_early = 0;
+  PollSchedule schedule(config_.poll, config_.poll_learner
+                                          ? config_.poll_learner->early_polls(config_.poll)
+                                          : std::vector<milliseconds>{});
   std::optional<milliseconds> last_running; // when the job was last seen unfinished
   std::string last_status;
   std::vector<std::string> unknown_logged;
   for (;;) {
-    std::optional<Prediction> p;
     auto asked_at = elapsed(); // the job was unfinished before this if the answer says so
-    try {
-      p = prediction(id);
-    } catch (const Error& e) {
-      bool warming = submitted_at && e.failure() == Failure::refused &&
-                     (e.code() == make_http_error(404) || e.code() == make_http_error(400)) &&
-                     std::chrono::steady_clock::now() - *submitted_at < config_.warmup_grace;
-      if (e.failure() != Failure::runtime && !warming) throw;
-      log(std::string(warming ? "atlas: the job is not known yet, will poll again: "
-                              : "atlas: poll failed, will poll again: ") +
-          e.what());
-    }
+    std::optional<Prediction> p = poll_once(id, submitted_at);
     auto answered_at = elapsed(); // and finished by this if the answer says so
     if (p) {
       if (on_poll) on_poll(*p);
@@ -111,10 +162,8 @@ Prediction AtlasClient::await(
         unknown_logged.push_back(p->status);
         log("atlas: prediction " + id + ": unknown state '" + p->status + "', still polling");
       }
-      if (p->status != last_status) {
-        log("atlas: prediction " + id + ": " + p->status);
-        last_status = p->status;
-      }
+      if (p->status != last_status) log("atlas: prediction " + id + ": " + p->status);
+      last_status = p->status;
       if (state == PredictionState::succeeded) {
         if (p->outputs.empty() || p->outputs.front().empty())
           throw Error(Failure::runtime, "prediction " + id + ": " + p->status + " without outputs");
@@ -128,31 +177,11 @@ Prediction AtlasClient::await(
                                           (p->error.empty() ? "" : ": " + p->error));
       last_running = asked_at;
     }
-    auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) {
-      auto secs =
-          std::chrono::duration_cast<std::chrono::milliseconds>(now - start).count() / 1000.0;
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.1f", secs);
-      throw Error(Failure::runtime, make_curl_error(28),
-                  "prediction " + id + ": still " +
-                      (last_status.empty() ? "unknown" : last_status) + " at the deadline (" + buf +
-                      " s); fetch it later with `shotchain prediction " + id + "`");
-    }
-    // The next poll: the next learned early poll still ahead, else the normal schedule's
-    // next time after the last poll made (normal times before it are skipped, not caught up).
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) throw_deadline(id, last_status, now - start);
     auto since = elapsed();
-    while (next_early < early.size() && early[next_early] <= since) ++next_early;
-    milliseconds target;
-    if (next_early < early.size()) {
-      target = early[next_early++];
-    } else {
-      while (next_normal <= since) advance_normal();
-      target = next_normal;
-    }
-    while (next_normal <= target) advance_normal();
-    auto remaining = std::chrono::duration_cast<milliseconds>(deadline - now);
-    sleep_for(std::min(target - since, remaining));
+    auto target = schedule.next_after(since);
+    sleep_for(std::min(target - since, std::chrono::duration_cast<milliseconds>(deadline - now)));
   }
 }
 
