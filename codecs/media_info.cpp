@@ -13,6 +13,7 @@ extern "C" {
 
 #include "codecs/input_file.h"
 #include "codecs/video_conform.h"
+#include "common/json_write.h"
 
 namespace shotchain::codecs {
 namespace {
@@ -143,10 +144,7 @@ MediaInfo probe(const std::filesystem::path& path) {
 std::string to_json(const MediaInfo& info) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  auto str = [&](const char* k, const std::string& v) {
-    w.Key(k);
-    w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-  };
+  auto str = [&](const char* k, std::string_view v) { json::put_string(w, k, v); };
   auto rate = [&](const char* k, Rational r) {
     w.Key(k);
     w.StartObject();

@@ -18,6 +18,7 @@
 
 #include "common/error.h"
 #include "common/json_read.h"
+#include "common/json_write.h"
 #include "common/scrub.h"
 
 namespace shotchain::pipeline {
@@ -81,10 +82,7 @@ void Journal::save(const ShotRecord& record) {
 std::string Journal::to_json(const ShotRecord& r) {
   rapidjson::StringBuffer sb;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
-  auto str = [&](const char* k, const std::string& v) {
-    w.Key(k);
-    w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-  };
+  auto str = [&](const char* k, std::string_view v) { json::put_string(w, k, v); };
   w.StartObject();
   w.Key("version");
   w.Int(1);

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "common/json_write.h"
 #include "common/sha256.h"
 
 namespace shotchain::pipeline {
@@ -62,10 +63,7 @@ std::string provenance_json(RunContext& rc, const ShotSpec& s, const fs::path& c
   const ShotState& st = rc.shots[s.id];
   rapidjson::StringBuffer sb;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
-  auto str = [&](const char* k, const std::string& v) {
-    w.Key(k);
-    w.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-  };
+  auto str = [&](const char* k, std::string_view v) { json::put_string(w, k, v); };
   w.StartObject();
   str("shot", s.id);
   str("backend", rc.opt.backend->name());

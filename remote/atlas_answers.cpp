@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <initializer_list>
 
 #include "common/json_read.h"
 #include "common/scrub.h"
@@ -37,6 +38,23 @@ std::string text_of(const Value* v) {
   return {};
 }
 std::string text_of(const Value& obj, const char* name) { return text_of(member(obj, name)); }
+
+// The first of `names` that holds non-empty text (services spell some fields two ways).
+std::string first_text(const Value& obj, std::initializer_list<const char*> names) {
+  for (const char* name : names)
+    if (std::string t = text_of(obj, name); !t.empty()) return t;
+  return {};
+}
+
+// The list an answer carries: the value itself when it is an array, else the first of `keys`
+// of it that is one; nullptr when there is none.
+const Value* list_in(const Value* v, std::initializer_list<const char*> keys) {
+  if (v && v->IsObject()) {
+    for (const char* key : keys)
+      if (const Value* m = member(*v, key); m && m->IsArray()) return m;
+  }
+  return v && v->IsArray() ? v : nullptr;
+}
 
 // `error` may be a string or an object with message/msg/detail (read in that order).
 std::string error_text(const Value& obj, int depth = 0) {
@@ -227,13 +245,10 @@ UploadAnswer read_upload_answer(long http_status, std::string_view body) {
   if (!p.status.ok() || !p.object) return a;
   const Value& o = *p.object;
   Upload& u = a.upload;
-  u.download_url = text_of(o, "download_url");
-  if (u.download_url.empty()) u.download_url = text_of(o, "url");
+  u.download_url = first_text(o, {"download_url", "url"});
   if (u.download_url.empty()) u.download_url = text_of(p.doc, "url");
-  u.file_name = scrub(text_of(o, "filename"), 200);
-  if (u.file_name.empty()) u.file_name = scrub(text_of(o, "file_name"), 200);
-  u.content_type = scrub(text_of(o, "type"), 100);
-  if (u.content_type.empty()) u.content_type = scrub(text_of(o, "content_type"), 100);
+  u.file_name = scrub(first_text(o, {"filename", "file_name"}), 200);
+  u.content_type = scrub(first_text(o, {"type", "content_type"}), 100);
   if (auto size = parse_decimal(text_of(o, "size")); size && *size >= 0 && *size < 1e15)
     u.size = static_cast<std::int64_t>(*size);
   a.ok = !u.download_url.empty();
@@ -246,17 +261,8 @@ HistoryAnswer read_history_answer(long http_status, std::string_view body) {
   parse_into(p, http_status, body);
   a.status = p.status;
   if (!p.status.ok() || !p.object) return a;
-  const Value* list = p.object;
-  if (list->IsObject()) {
-    for (const char* key : {"items", "list", "predictions", "data", "records"}) {
-      const Value* v = member(*list, key);
-      if (v && v->IsArray()) {
-        list = v;
-        break;
-      }
-    }
-  }
-  if (!list->IsArray()) return a;
+  const Value* list = list_in(p.object, {"items", "list", "predictions", "data", "records"});
+  if (!list) return a;
   for (const auto& v : list->GetArray())
     if (v.IsObject()) a.items.push_back(to_prediction(v));
   a.ok = true;
@@ -269,10 +275,8 @@ CatalogueAnswer read_catalogue_answer(long http_status, std::string_view body) {
   parse_into(p, http_status, body);
   a.status = p.status;
   if (!p.status.ok() || !p.object) return a;
-  const Value* list = p.object;
-  if (list->IsObject())
-    if (const Value* v = member(*list, "models"); v && v->IsArray()) list = v;
-  if (!list->IsArray()) return a;
+  const Value* list = list_in(p.object, {"models"});
+  if (!list) return a;
   for (const auto& v : list->GetArray()) {
     if (!v.IsObject()) continue;
     ModelInfo m;

@@ -6,43 +6,16 @@
 #include <fstream>
 #include <sstream>
 
-#include "tests/fake_atlas/fake_atlas.h"
-#include "tests/support/run.h"
-#include "tests/support/temp_dir.h"
+#include "tests/cli/fake_service_cli.h"
 
 using namespace shotchain::test;
 using namespace std::chrono_literals;
 
 namespace {
 
-class GenerateCli : public ::testing::Test {
+class GenerateCli : public FakeServiceCli {
  protected:
-  FakeAtlas fake;
-  TempDir dir;
-  std::vector<RunResult> runs;
-
-  void SetUp() override {
-    ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=640x360", "-frames:v", "1",
-            (dir / "ref.png").string()});
-  }
-
-  std::map<std::string, std::string> env(bool with_key = true) {
-    std::map<std::string, std::string> e{
-        {"ATLASCLOUD_API_BASE", fake.base_url()},
-        {"XDG_CACHE_HOME", (dir / "cache").string()},
-        {"SHOTCHAIN_PREVIEW_HEIGHT", "240"},
-        {"SHOTCHAIN_ATLAS_TUNING",
-         "api_total_ms=1500,poll_initial_ms=20,poll_max_ms=60,retry_base_ms=5,retry_cap_ms=20,"
-         "retry_after_cap_ms=100,stall_ms=1000,retry_seed=9"}};
-    e["ATLASCLOUD_API_KEY"] = with_key ? fake.api_key() : "";
-    return e;
-  }
-
-  RunResult shotchain(const std::vector<std::string>& args, bool with_key = true) {
-    auto r = run_shotchain(args, env(with_key));
-    runs.push_back(r);
-    return r;
-  }
+  GenerateCli() { extra_env["SHOTCHAIN_PREVIEW_HEIGHT"] = "240"; }
 
   std::vector<std::string> gen(const std::string& out = "out.mp4",
                                const std::string& prompt = "a slow dolly forward") {
@@ -57,20 +30,6 @@ class GenerateCli : public ::testing::Test {
     auto pos = json.find("\"nb_read_frames\": \"");
     if (pos == std::string::npos) return -1;
     return std::atoi(json.c_str() + pos + 19);
-  }
-
-  void TearDown() override {
-    const auto& key = fake.api_key();
-    for (const auto& r : runs) {
-      EXPECT_EQ(r.out.find(key), std::string::npos) << "key on stdout";
-      EXPECT_EQ(r.err.find(key), std::string::npos) << "key on stderr";
-    }
-    for (auto& e : std::filesystem::recursive_directory_iterator(dir.path())) {
-      if (e.is_regular_file() && e.path().filename() != "key.txt") {
-        EXPECT_EQ(read_file(e.path()).find(key), std::string::npos) << "key in " << e.path();
-      }
-    }
-    EXPECT_EQ(fake.storage_calls_with_authorization(), 0);
   }
 };
 

@@ -7,41 +7,19 @@
 
 #include <fstream>
 
-#include "tests/fake_atlas/fake_atlas.h"
-#include "tests/support/run.h"
-#include "tests/support/temp_dir.h"
+#include "tests/cli/fake_service_cli.h"
 
 using namespace shotchain::test;
 using namespace std::chrono_literals;
 
 namespace {
 
-class RealServiceCli : public ::testing::Test {
+class RealServiceCli : public FakeServiceCli {
  protected:
-  FakeAtlas fake;
-  TempDir dir;
-  std::vector<RunResult> runs;
-
   void SetUp() override {
-    ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=640x360", "-frames:v", "1",
-            (dir / "ref.png").string()});
+    FakeServiceCli::SetUp();
     ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=640x360", "-frames:v", "1", "-vf", "negate",
             (dir / "end.png").string()});
-  }
-
-  std::map<std::string, std::string> env() {
-    return {{"ATLASCLOUD_API_BASE", fake.base_url()},
-            {"ATLASCLOUD_API_KEY", fake.api_key()},
-            {"XDG_CACHE_HOME", (dir / "cache").string()},
-            {"SHOTCHAIN_ATLAS_TUNING",
-             "api_total_ms=1500,poll_initial_ms=20,poll_max_ms=60,retry_base_ms=5,"
-             "retry_cap_ms=20,retry_after_cap_ms=100,stall_ms=1000,retry_seed=9"}};
-  }
-
-  RunResult shotchain(std::vector<std::string> args) {
-    auto r = run_shotchain(args, env());
-    runs.push_back(r);
-    return r;
   }
 
   RunResult generate(const std::string& out = "out.mp4", std::vector<std::string> extra = {}) {
@@ -81,17 +59,7 @@ class RealServiceCli : public ::testing::Test {
   bool exists(const std::string& rel) { return std::filesystem::exists(dir / rel); }
 
   void TearDown() override {
-    const auto& key = fake.api_key();
-    for (const auto& r : runs) {
-      EXPECT_EQ(r.out.find(key), std::string::npos) << "key on stdout";
-      EXPECT_EQ(r.err.find(key), std::string::npos) << "key on stderr: " << r.err;
-    }
-    for (auto& e : std::filesystem::recursive_directory_iterator(dir.path())) {
-      if (e.is_regular_file()) {
-        EXPECT_EQ(read_file(e.path()).find(key), std::string::npos) << "key in " << e.path();
-      }
-    }
-    EXPECT_EQ(fake.storage_calls_with_authorization(), 0);
+    FakeServiceCli::TearDown();
     EXPECT_EQ(fake.calls_with_authorization_to_public(), 0) << "catalogue/schema need no key";
   }
 };
